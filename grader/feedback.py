@@ -1,0 +1,104 @@
+"""Comparisons that teach: every failure says what was expected, what came back, and, where a known
+mistake explains the difference, names it as a hint.
+
+Only plain values rebuilt by the judge reach these functions (see `wire`), and every check starts
+with an exact type test, so nothing the student made takes part in a comparison.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+
+class GradingFailure(AssertionError):
+    """A wrong answer, with an optional hint naming the likely mistake."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def expect(condition: bool, message: str, hint: str | None = None) -> None:
+    """Fail with `message` (and `hint`) unless `condition` holds."""
+    if condition is not True:
+        raise GradingFailure(message, hint)
+
+
+def assert_value_equal(got: Any, expected: Any, *, what: str, hint: str | None = None) -> None:
+    """Exact type and equality for scalars, strings and small containers of them."""
+    if type(got) is not type(expected):
+        raise GradingFailure(f"{what}: expected a {type_name(expected)}, got a {type_name(got)} ({got!r})", hint)
+    if got != expected:
+        raise GradingFailure(f"{what}: expected {expected!r}, got {got!r}", hint)
+
+
+def assert_tensor_close(
+    got: Any,
+    expected: torch.Tensor | np.ndarray,
+    *,
+    what: str,
+    atol: float = 1e-5,
+    rtol: float = 1e-5,
+    mistakes: Mapping[str, torch.Tensor | np.ndarray] | None = None,
+) -> None:
+    """Check type, shape, dtype and values of `got` against `expected`.
+
+    `mistakes` maps a hint to the result that known mistake would give; when `got` matches one of
+    them, the failure carries that hint.
+    """
+    kind = np.ndarray if isinstance(expected, np.ndarray) else torch.Tensor
+    if type(got) is not kind:
+        raise GradingFailure(f"{what}: expected a {kind.__module__}.{kind.__name__}, got a {type_name(got)}")
+    got_t, expected_t = as_tensor(got), as_tensor(expected)
+    hint = matching_mistake(got_t, mistakes or {}, atol, rtol)
+    if got_t.shape != expected_t.shape:
+        raise GradingFailure(
+            f"{what}: expected shape {tuple(expected_t.shape)}, got shape {tuple(got_t.shape)}", hint)
+    if got_t.dtype != expected_t.dtype:
+        raise GradingFailure(f"{what}: expected dtype {expected_t.dtype}, got dtype {got_t.dtype}", hint)
+    problem = describe_difference(got_t, expected_t, atol, rtol)
+    if problem:
+        raise GradingFailure(f"{what}: {problem}", hint)
+
+
+def describe_difference(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str:
+    """'' when equal within tolerance; otherwise the count, first differing index and max abs error."""
+    if expected.dtype == torch.bool or not expected.is_floating_point():
+        differs = got != expected
+    else:
+        differs = ~torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
+    count = int(differs.sum())
+    if count == 0:
+        return ""
+    first = tuple(int(i) for i in differs.nonzero()[0]) if differs.dim() else ()
+    text = (f"{count} of {differs.numel()} values differ; first at index {first}: "
+            f"expected {format_item(expected[first])}, got {format_item(got[first])}")
+    if expected.is_floating_point():
+        error = (got.double() - expected.double()).abs().nan_to_num(nan=float("inf")).max()
+        text += f"; max abs error {float(error):.3g}"
+    return text
+
+
+def matching_mistake(got: torch.Tensor, mistakes: Mapping[str, Any], atol: float, rtol: float) -> str | None:
+    """The hint of the first known mistake whose result equals `got`."""
+    for hint, result in mistakes.items():
+        wrong = as_tensor(result)
+        if wrong.shape == got.shape and not describe_difference(got.to(wrong.dtype), wrong, atol, rtol):
+            return hint
+    return None
+
+
+def as_tensor(value: torch.Tensor | np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(value) if isinstance(value, np.ndarray) else value
+
+
+def format_item(value: torch.Tensor) -> str:
+    item = value.item()
+    return f"{item:.6g}" if isinstance(item, float) else repr(item)
+
+
+def type_name(value: Any) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"

@@ -1,0 +1,192 @@
+"""What the usual Lab 1 mistakes produce, so a wrong answer that matches one can be named in the feedback.
+
+Each function returns {hint: tensor that mistake gives}; assert_tensor_close compares the student's result
+with every entry (shapes may differ from the right answer). Built on trusted torch ops and the reference.
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from solutions.lab1_convolution.convolution import pad2d
+from solutions.lab1_convolution.sobel import sobel_gradients, to_grayscale
+
+FLIPPED_KERNEL = "you flipped the kernel: conv2d is cross-correlation (no flip), only convolve2d flips"
+NOT_FLIPPED = "you did not flip the kernel: true convolution is cross-correlation with the kernel rotated 180°"
+FLIPPED_ROWS_ONLY = "you flipped only the kernel's rows: rotate it by 180° (flip rows AND columns)"
+FLIPPED_COLUMNS_ONLY = "you flipped only the kernel's columns: rotate it by 180° (flip rows AND columns)"
+MISSING_BIAS = "the bias is missing: add bias[o] to every pixel of output channel o"
+PER_CHANNEL = "input channels not summed: each output channel is ONE map, summed over all C_in input channels"
+PER_CHANNEL_FLAT = "you returned C_out * C_in maps: sum over the C_in input channels to get C_out maps"
+ONE_CHANNEL = "only the first input channel was used: sum the products over all C_in input channels"
+MEAN_CHANNELS = "input channels averaged instead of summed: use the sum over C_in, kH, kW, not the mean"
+PAD_TOTAL = "padding applied in total instead of per side: padding=p adds p rows on top AND p at the bottom"
+PAD_SWAPPED = "padding (h, w) swapped: pH pads rows (top/bottom), pW pads columns (left/right)"
+PAD_ORDER = (
+    "padding order mixed up: pad2d takes (top, bottom, left, right); F.pad's order (left, right, top, bottom) "
+    "is the other way round"
+)
+PAD_ZEROS = "padding_mode ignored: the border was filled with zeros"
+SYMMETRIC = "reflect repeated the edge pixel (that is 'symmetric'): reflect mirrors WITHOUT the edge, [b | a b c]"
+REFLECT_FOR_REPLICATE = "replicate copies the edge value ([a | a b c]); you mirrored it (reflect)"
+REPLICATE_FOR_REFLECT = "reflect mirrors the pixels next to the edge ([b | a b c]); you copied the edge (replicate)"
+ONES_AS_ZEROS = "mode 'ones' fills the border with 1, not 0"
+STRIDE_IGNORED = "stride ignored: move the window by `stride` pixels between outputs (row m starts at m*stride)"
+STRIDE_SWAPPED = "stride (h, w) swapped: the first value is the vertical step, the second the horizontal"
+DILATION_IGNORED = "dilation ignored: kernel tap i reads input row m*stride + i*dilation"
+DILATION_SWAPPED = "dilation (h, w) swapped: the first value spaces kernel rows, the second kernel columns"
+STRIDE_DILATION_MIXED = "stride and dilation mixed up: stride moves the window (m*stride), dilation spaces taps"
+STRIDE_BEFORE_DILATION = (
+    "stride applied before dilation: tap (m, i) reads row m*stride + i*dilation, not (m*stride + i)*dilation"
+)
+OUTPUT_TOO_SMALL = "output one row/column too small: H_out = floor((H + 2p - d(k-1) - 1) / s) + 1 (mind the +1)"
+
+
+def _reference_conv(x, weight, bias, stride, padding, dilation, padding_mode) -> torch.Tensor:
+    """nn.Conv2d's result via trusted torch ops (pad with the reference pad2d, then F.conv2d)."""
+    pH, pW = (padding, padding) if isinstance(padding, int) else padding
+    padded = pad2d(x, (pH, pH, pW, pW), padding_mode)
+    return F.conv2d(padded, weight, bias, stride, 0, dilation)
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def conv2d_mistakes(x, weight, bias=None, stride=1, padding=0, dilation=1, padding_mode="zeros") -> dict:
+    """Results of the usual conv2d mistakes for these arguments (those that cannot run are left out)."""
+    s, p, d = _pair(stride), _pair(padding), _pair(dilation)
+    right = (x, weight, bias, s, p, d, padding_mode)
+    variants = {
+        FLIPPED_KERNEL: (x, weight.flip(-2, -1), bias, s, p, d, padding_mode),
+        ONE_CHANNEL: (x[:, :1], weight[:, :1], bias, s, p, d, padding_mode),
+        PAD_TOTAL: (x, weight, bias, s, (p[0] // 2, p[1] // 2), d, padding_mode),
+        PAD_SWAPPED: (x, weight, bias, s, p[::-1], d, padding_mode),
+        PAD_ZEROS: (x, weight, bias, s, p, d, "zeros"),
+        STRIDE_IGNORED: (x, weight, bias, (1, 1), p, d, padding_mode),
+        STRIDE_SWAPPED: (x, weight, bias, s[::-1], p, d, padding_mode),
+        DILATION_IGNORED: (x, weight, bias, s, p, (1, 1), padding_mode),
+        DILATION_SWAPPED: (x, weight, bias, s, p, d[::-1], padding_mode),
+        STRIDE_DILATION_MIXED: (x, weight, bias, d, p, s, padding_mode),
+        STRIDE_BEFORE_DILATION: (x, weight, bias, (s[0] * d[0], s[1] * d[1]), p, d, padding_mode),
+    }
+    if bias is not None:
+        variants[MISSING_BIAS] = (x, weight, None, s, p, d, padding_mode)
+    mistakes = {}
+    for hint, args in variants.items():
+        try:
+            mistakes[hint] = _reference_conv(*args)
+        except (RuntimeError, ValueError):  # the mistaken kernel or padding does not fit: no such result
+            continue
+    ref = _reference_conv(*right)
+    mistakes[OUTPUT_TOO_SMALL] = ref[..., :-1, :-1]
+    taps = weight.shape[1] * weight.shape[2] * weight.shape[3]
+    mean = _reference_conv(x, weight / taps, None, s, p, d, padding_mode)
+    mistakes[MEAN_CHANNELS] = mean if bias is None else mean + bias.view(1, -1, 1, 1)
+    padded = pad2d(x, (p[0], p[0], p[1], p[1]), padding_mode)
+    per_channel = torch.stack(  # (B, C_out, C_in, H_out, W_out)
+        [F.conv2d(padded[:, c : c + 1], weight[:, c : c + 1], None, s, 0, d) for c in range(x.shape[1])], dim=2
+    )
+    mistakes[PER_CHANNEL] = per_channel
+    mistakes[PER_CHANNEL_FLAT] = per_channel.flatten(1, 2)  # (B, C_out * C_in, H_out, W_out)
+    return mistakes
+
+
+def convolve2d_mistakes(image: torch.Tensor, kernel: torch.Tensor) -> dict:
+    """Cross-correlation (no flip) and half-flipped kernels, for the (H, W) image and (kH, kW) kernel."""
+
+    def correlate(k: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(image[None, None], k[None, None])[0, 0]
+
+    return {
+        NOT_FLIPPED: correlate(kernel),
+        FLIPPED_ROWS_ONLY: correlate(kernel.flip(0)),
+        FLIPPED_COLUMNS_ONLY: correlate(kernel.flip(1)),
+    }
+
+
+def pad2d_mistakes(x: torch.Tensor, padding, mode: str) -> dict:
+    """Results of the usual pad2d mistakes: wrong order, per-side vs total, wrong mode."""
+    t, b, l, r = (padding,) * 4 if isinstance(padding, int) else padding
+    fill = {"zeros": ("constant", 0.0), "ones": ("constant", 1.0), "reflect": ("reflect", None),
+            "replicate": ("replicate", None)}
+
+    def torch_pad(order: tuple[int, int, int, int], as_mode: str) -> torch.Tensor | None:
+        """F.pad with F.pad's (left, right, top, bottom) order; None where it cannot pad like that."""
+        how, value = fill[as_mode]
+        try:
+            return F.pad(x, order, mode=how) if value is None else F.pad(x, order, mode=how, value=value)
+        except (RuntimeError, ValueError, NotImplementedError):
+            return None
+
+    candidates = {
+        PAD_ORDER: torch_pad((t, b, l, r), mode),
+        PAD_TOTAL: torch_pad((l // 2, r // 2, t // 2, b // 2), mode) if isinstance(padding, int) else None,
+        PAD_ZEROS: torch_pad((l, r, t, b), "zeros") if mode != "zeros" else None,
+        ONES_AS_ZEROS: torch_pad((l, r, t, b), "zeros") if mode == "ones" else None,
+        REFLECT_FOR_REPLICATE: torch_pad((l, r, t, b), "reflect") if mode == "replicate" else None,
+        REPLICATE_FOR_REFLECT: torch_pad((l, r, t, b), "replicate") if mode == "reflect" else None,
+    }
+    if mode == "reflect":
+        widths = [(0, 0)] * (x.ndim - 2) + [(t, b), (l, r)]
+        candidates[SYMMETRIC] = torch.from_numpy(np.pad(x.numpy(), widths, mode="symmetric"))
+    return {hint: result for hint, result in candidates.items() if result is not None}
+
+
+GX_GY_SWAPPED = "gx and gy swapped: gx comes from Kx = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], gy from Ky = Kx.T"
+GRADIENT_SIGN = (
+    "gradient sign reversed: with conv2d (no flip) Kx gives right minus left; did you flip the kernel, "
+    "or swap -1 and 1?"
+)
+SOBEL_ZERO_PADDING = "zero padding used: pad with padding_mode='replicate' so the image border is not an edge"
+NOT_SCALED = "uint8 pixels were not divided by 255: the grayscale image must lie in [0, 1]"
+BT709 = "wrong luma weights (0.2126, 0.7152, 0.0722 are BT.709): use BT.601, 0.299 R + 0.587 G + 0.114 B"
+PLAIN_MEAN = "you averaged R, G, B: weight them with 0.299, 0.587, 0.114 (the eye is most sensitive to green)"
+ALPHA_USED = "the alpha channel was mixed in: use only the first three channels (R, G, B)"
+ALPHA_AVERAGED = "you averaged all four channels, alpha included: weight R, G, B with the luma weights"
+NOT_NORMALISED = "the magnitude was not divided by its maximum: sobel_edges must lie in [0, 1]"
+NO_SQRT = "you used gx² + gy² without the square root: the magnitude is sqrt(gx² + gy²)"
+NO_SQRT_NOT_NORMALISED = "you returned gx² + gy²: take the square root, then divide by the maximum"
+L1_MAGNITUDE = "you used |gx| + |gy|: the magnitude is sqrt(gx² + gy²)"
+
+
+def grayscale_mistakes(img: np.ndarray) -> dict:
+    """Unscaled uint8, BT.709 weights, plain mean, alpha mixed in."""
+    x = torch.from_numpy(np.ascontiguousarray(img)).to(torch.float32)
+    scaled = x / 255.0 if img.dtype == np.uint8 else x
+    mistakes = {NOT_SCALED: to_grayscale(img) * 255.0} if img.dtype == np.uint8 else {}
+    if img.ndim == 3:
+        rgb = scaled[..., :3]  # (H, W, 3)
+        mistakes[BT709] = rgb @ torch.tensor([0.2126, 0.7152, 0.0722])
+        mistakes[PLAIN_MEAN] = rgb.mean(-1)
+        if img.shape[-1] == 4:
+            mistakes[ALPHA_AVERAGED] = scaled.mean(-1)
+            mistakes[ALPHA_USED] = scaled @ torch.tensor([0.299, 0.587, 0.114, 1.0])
+    return mistakes
+
+
+def sobel_mistakes(img: np.ndarray) -> tuple[dict, dict]:
+    """({hint: wrong gx}, {hint: wrong gy}) for the usual Sobel mistakes."""
+    gx, gy = sobel_gradients(img)
+    gray = to_grayscale(img)[None, None]  # (1, 1, H, W)
+    kx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    zero_padded = F.conv2d(gray, torch.stack([kx, kx.T])[:, None], padding=1)[0]  # (2, H, W)
+    wrong_gx = {GX_GY_SWAPPED: gy, GRADIENT_SIGN: -gx, SOBEL_ZERO_PADDING: zero_padded[0]}
+    wrong_gy = {GX_GY_SWAPPED: gx, GRADIENT_SIGN: -gy, SOBEL_ZERO_PADDING: zero_padded[1]}
+    if img.dtype == np.uint8:
+        wrong_gx[NOT_SCALED] = gx * 255.0
+        wrong_gy[NOT_SCALED] = gy * 255.0
+    return wrong_gx, wrong_gy
+
+
+def edges_mistakes(img: np.ndarray) -> dict:
+    """Unnormalised, squared and L1 magnitudes."""
+    gx, gy = sobel_gradients(img)
+    squared = gx**2 + gy**2
+    l1 = gx.abs() + gy.abs()
+    return {
+        NOT_NORMALISED: squared.sqrt(),
+        NO_SQRT: squared / squared.max().clamp_min(1e-12),
+        NO_SQRT_NOT_NORMALISED: squared,
+        L1_MAGNITUDE: l1 / l1.max().clamp_min(1e-12),
+    }

@@ -1,0 +1,1 @@
+"""Lab 1: convolution from scratch and Sobel edge detection."""

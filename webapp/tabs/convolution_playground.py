@@ -1,0 +1,212 @@
+"""Lab 1 tab: slide a kernel over a photo with conv2d and see the output size formula with its numbers."""
+
+from fractions import Fraction
+from math import comb, isfinite
+
+import gradio as gr
+import numpy as np
+import torch
+
+from webapp.image_input import build_image_picker, to_float_image
+from webapp.implementations import IMPL_CHOICES, call_lab
+
+TITLE = "Convolution playground"
+PADDING_MODES = ("zeros", "ones", "reflect", "replicate")
+KERNEL_SIZES = ("3x3", "5x5")
+DISPLAY_MODES = ("auto", "clip to [0, 1]", "absolute value / max", "min-max stretch")
+MAX_KERNEL_SIDE = 15
+MAX_PADDING = 256
+MAX_STEP = 64  # largest stride or dilation
+_FIXED_3X3 = {
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "Sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "Laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+}
+KERNEL_PRESETS = ("identity", "box blur", "Gaussian", *_FIXED_3X3)
+
+
+def preset_kernel(name: str, size: int) -> np.ndarray:
+    """A named (size, size) kernel; the 3x3-only ones are zero-padded to 5x5 (same result)."""
+    if name == "identity":
+        kernel = np.zeros((size, size))
+        kernel[size // 2, size // 2] = 1.0
+        return kernel
+    if name == "box blur":
+        return np.full((size, size), 1.0 / size**2)
+    if name == "Gaussian":
+        row = np.array([comb(size - 1, i) for i in range(size)], dtype=np.float64)  # binomial ~ Gaussian
+        return np.outer(row, row) / row.sum() ** 2
+    if name not in _FIXED_3X3:
+        raise gr.Error(f"Unknown kernel preset {name!r}: pick one of {', '.join(KERNEL_PRESETS)}.")
+    border = (size - 3) // 2
+    return np.pad(np.array(_FIXED_3X3[name], dtype=np.float64), border)
+
+
+def kernel_grid(name: str, size_label: str) -> list[list[str]]:
+    """Preset as grid text, with exact fractions such as "1/9" (the grid accepts them back)."""
+    size = int(size_label.split("x")[0])
+    return [[str(Fraction(v).limit_denominator(4096)) for v in row] for row in preset_kernel(name, size)]
+
+
+def parse_cell(cell: object, row: int, column: int) -> float:
+    """One grid cell as a float: numbers, "-0.5" or fractions like "1/9"; anything else is a gr.Error."""
+    where = f"Kernel cell at row {row}, column {column}"
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        value = float(cell)
+    elif isinstance(cell, str) and cell.strip():
+        try:
+            value = float(Fraction(cell.strip()))
+        except (ValueError, ZeroDivisionError) as error:
+            raise gr.Error(
+                f"{where} holds {cell.strip()!r}, which is not a number. Type a number such as 2, -0.5 or 1/9."
+            ) from error
+    else:
+        raise gr.Error(f"{where} is empty. Type a number in every cell (0 for no weight).")
+    if not isfinite(value):
+        raise gr.Error(f"{where} is {value}; kernel weights must be finite numbers.")
+    return value
+
+
+def parse_kernel(grid: list[list[object]] | None) -> torch.Tensor:
+    """The edited grid as a float32 (kH, kW) kernel, or a gr.Error that says which cell to fix."""
+    rows = [list(row) for row in (grid or []) if len(row) > 0]
+    if not rows:
+        raise gr.Error("The kernel grid is empty. Pick a preset or type the weights in the grid.")
+    if any(len(row) != len(rows[0]) for row in rows):
+        raise gr.Error("Every row of the kernel grid needs the same number of cells.")
+    if max(len(rows), len(rows[0])) > MAX_KERNEL_SIDE:
+        raise gr.Error(f"Keep the kernel at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
+    values = [[parse_cell(cell, r + 1, c + 1) for c, cell in enumerate(row)] for r, row in enumerate(rows)]
+    return torch.tensor(values, dtype=torch.float32)  # (kH, kW)
+
+
+def whole_number(value: float | None, name: str, low: int, high: int, meaning: str) -> int:
+    """A UI number as an int in [low, high], or a gr.Error that explains the setting."""
+    if value is None or float(value) != int(value):
+        raise gr.Error(f"{name} must be a whole number from {low} to {high} ({meaning}); got {value}.")
+    if not low <= int(value) <= high:
+        raise gr.Error(f"{name} must be from {low} to {high} ({meaning}); got {int(value)}.")
+    return int(value)
+
+
+def size_formula(axis: str, size: int, k: int, stride: int, padding: int, dilation: int) -> tuple[int, str]:
+    """The output length and the formula line with the numbers filled in."""
+    out = (size + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    text = (
+        f"{axis}_out = floor(({axis} + 2p - d(k{axis}-1) - 1) / s) + 1"
+        f" = floor(({size} + 2*{padding} - {dilation}*({k}-1) - 1) / {stride}) + 1 = {out}"
+    )
+    return out, text
+
+
+def check_kernel_fits(H: int, W: int, kH: int, kW: int, padding: int, dilation: int) -> None:
+    """gr.Error when the dilated kernel is larger than the padded image, with what to change."""
+    for side, size, k in (("tall", H, kH), ("wide", W, kW)):
+        span = dilation * (k - 1) + 1
+        if span > size + 2 * padding:
+            raise gr.Error(
+                f"The {kH}x{kW} kernel with dilation {dilation} spans {span} pixels, but the padded image is "
+                f"only {size + 2 * padding} pixels {side} ({size} + 2*{padding}). Increase the padding, lower "
+                f"the dilation or use a smaller kernel."
+            )
+
+
+def to_display(out: np.ndarray, mode: str, kernel_sum: float) -> tuple[np.ndarray, str]:
+    """Float conv output (H, W, C) -> uint8 image; "auto" shows |x| for zero-sum (derivative) kernels."""
+    if mode == "auto":
+        mode = "absolute value / max" if abs(kernel_sum) < 1e-6 else "clip to [0, 1]"
+    if mode == "clip to [0, 1]":
+        shown = np.clip(out, 0.0, 1.0)
+    elif mode == "absolute value / max":
+        peak = np.abs(out).max()
+        shown = np.abs(out) / peak if peak > 0 else np.zeros_like(out)
+    elif mode == "min-max stretch":
+        low, high = out.min(), out.max()
+        shown = (out - low) / (high - low) if high > low else np.zeros_like(out)
+    else:
+        raise gr.Error(f"Unknown display mode {mode!r}: pick one of {', '.join(DISPLAY_MODES)}.")
+    image = np.round(shown * 255).astype(np.uint8)
+    return (image[..., 0] if image.shape[-1] == 1 else image), mode
+
+
+def convolve_image(
+    image: np.ndarray | None,
+    grid: list[list[object]] | None,
+    padding_mode: str = "zeros",
+    padding: float | None = 1,
+    stride: float | None = 1,
+    dilation: float | None = 1,
+    grayscale: bool = False,
+    display: str = "auto",
+    impl: str = "solutions",
+) -> tuple[np.ndarray, str, str]:
+    """Run conv2d over each colour channel; return (output image, shape text, formula markdown)."""
+    if image is None:
+        raise gr.Error("No image yet. Pick a sample photo or upload one.")
+    kernel = parse_kernel(grid)  # (kH, kW)
+    padding = whole_number(padding, "Padding", 0, MAX_PADDING, "pixels added on each side")
+    stride = whole_number(stride, "Stride", 1, MAX_STEP, "the step between two kernel positions")
+    dilation = whole_number(dilation, "Dilation", 1, MAX_STEP, "the spacing between kernel taps, 1 = dense")
+    if padding_mode not in PADDING_MODES:
+        raise gr.Error(f"Unknown padding mode {padding_mode!r}: pick one of {', '.join(PADDING_MODES)}.")
+    pixels = torch.from_numpy(to_float_image(image, grayscale))  # (H, W, C) in [0, 1]
+    H, W, C = pixels.shape
+    kH, kW = kernel.shape
+    check_kernel_fits(H, W, kH, kW, padding, dilation)
+    x = pixels.permute(2, 0, 1)[:, None].contiguous()  # (C, 1, H, W): channels as a batch of gray images
+    weight = kernel[None, None]  # (1, 1, kH, kW): the same kernel for every channel
+    settings = {"stride": stride, "padding": padding, "dilation": dilation, "padding_mode": padding_mode}
+    out = call_lab(impl, "lab1_convolution.convolution", "conv2d", x, weight, **settings)  # (C, 1, H_out, W_out)
+    H_out, h_text = size_formula("H", H, kH, stride, padding, dilation)
+    W_out, w_text = size_formula("W", W, kW, stride, padding, dilation)
+    expected = (C, 1, H_out, W_out)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise gr.Error(f"conv2d returned {got}, but the formula gives shape {expected}. Check the output size.")
+    shown, mode = to_display(out[:, 0].permute(1, 2, 0).detach().cpu().numpy(), display, float(kernel.sum()))
+    shape_text = (
+        f"conv2d: x {tuple(x.shape)} (the {C} channel(s) as a batch of one-channel images), "
+        f"weight {tuple(weight.shape)} -> output {tuple(out.shape)}; output image {H_out}x{W_out} "
+        f"(display: {mode})"
+    )
+    return shown, shape_text, f"```\n{h_text}\n{w_text}\n```"
+
+
+def build(impl: str) -> None:
+    """Lay out the playground inside the current tab and wire its events."""
+    with gr.Row():
+        with gr.Column(scale=1):
+            image = build_image_picker("camera")
+        with gr.Column(scale=1):
+            preset = gr.Dropdown(list(KERNEL_PRESETS), value="box blur", label="Fill the grid with a preset")
+            size = gr.Radio(list(KERNEL_SIZES), value="3x3", label="Kernel size")
+            grid = gr.Dataframe(
+                kernel_grid("box blur", "3x3"),
+                type="array",
+                datatype="str",
+                interactive=True,
+                label="Kernel (editable: numbers or fractions like 1/9)",
+            )
+            with gr.Row():
+                padding_mode = gr.Radio(list(PADDING_MODES), value="zeros", label="Padding mode")
+                grayscale = gr.Checkbox(False, label="Grayscale first")
+            with gr.Row():
+                padding = gr.Number(1, precision=0, label="Padding p (each side)")
+                stride = gr.Number(1, precision=0, label="Stride s")
+                dilation = gr.Number(1, precision=0, label="Dilation d")
+            display = gr.Radio(list(DISPLAY_MODES), value="auto", label="Display of the output")
+            implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
+            run = gr.Button("Apply conv2d", variant="primary")
+        with gr.Column(scale=1):
+            output = gr.Image(label="Output", interactive=False, format="png", height=300)
+            shape = gr.Textbox(label="Shapes", interactive=False, lines=2)
+            formula = gr.Markdown()
+    preset.input(kernel_grid, inputs=[preset, size], outputs=grid)
+    size.input(kernel_grid, inputs=[preset, size], outputs=grid)
+    run.click(
+        convolve_image,
+        inputs=[image, grid, padding_mode, padding, stride, dilation, grayscale, display, implementation],
+        outputs=[output, shape, formula],
+    )
