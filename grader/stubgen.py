@@ -63,7 +63,7 @@ def todo_lines(start: re.Match) -> list[str]:
 
 def make_stub(text: str, where: str) -> str:
     """The student stub of a solution file; checks that it is still valid Python."""
-    if "# BEGIN SOLUTION" not in text:
+    if "# BEGIN SOLUTION" not in text and "# END SOLUTION" not in text:
         return text
     stub = replace_regions(text, where, SOLUTION_BEGIN, SOLUTION_END, todo_lines)
     if "# BEGIN SOLUTION" in stub:

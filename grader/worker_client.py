@@ -92,6 +92,7 @@ class Worker:
         self._workdir = tempfile.TemporaryDirectory(prefix="ipdl-worker-")
         self._stderr_path = Path(self._workdir.name) / "worker-output.txt"
         self._next_id = 0
+        self._ended = False
         self.starts = 0
 
     def command(self) -> list[str]:
@@ -105,6 +106,7 @@ class Worker:
                 cwd=self._workdir.name, start_new_session=True,
             )
         self.starts += 1
+        self._ended = False
         reply = self._read_reply(time.monotonic() + STARTUP_TIMEOUT)
         if reply is None or not reply[0].get("ready"):
             tail = self._output_since(0)
@@ -143,7 +145,7 @@ class Worker:
 
     def _failed_call(self, function: str, timeout: float, output: str) -> StudentCodeError:
         """Turn a missing reply into a timeout or crash error, and leave no worker behind."""
-        returncode = self.process.poll()
+        returncode = self.process.wait() if self._ended else None
         self.stop()
         if returncode is None:
             return StudentCodeError("timeout", function, "Timeout",
@@ -176,6 +178,7 @@ class Worker:
                 return None
             chunk = os.read(fd, min(size - received, 1 << 20))
             if not chunk:
+                self._ended = True  # the worker closed its end: it exited or crashed
                 return None
             chunks.append(chunk)
             received += len(chunk)

@@ -134,13 +134,18 @@ def pick_upload(path: str | None) -> tuple[np.ndarray, np.ndarray]:
     return image, image
 
 
-def build_image_picker(default_sample: str = "camera") -> gr.State:
-    """Lay out sample dropdown, upload box and preview; return the State holding the chosen uint8 image."""
+def build_image_picker(default_sample: str, prefix: str) -> gr.State:
+    """Lay out sample dropdown, upload box and preview; return the State holding the chosen uint8 image.
+
+    prefix makes the elem_ids unique per tab ("conv" -> "conv-sample", "conv-upload", "conv-input").
+    """
     first = load_sample(default_sample)
     image = gr.State(first)
-    sample = gr.Dropdown(list(SAMPLE_PHOTOS), value=default_sample, label="Sample photo")
-    upload = gr.File(label=f"...or upload an image (downscaled to {MAX_SIDE} px if larger)", height=120)
-    preview = gr.Image(first, label="Input", interactive=False, format="png", height=300)
-    sample.input(pick_sample, inputs=sample, outputs=[image, preview])
-    upload.upload(pick_upload, inputs=upload, outputs=[image, preview])
+    sample = gr.Dropdown(list(SAMPLE_PHOTOS), value=default_sample, label="Sample photo", elem_id=f"{prefix}-sample")
+    upload = gr.File(
+        label=f"...or upload an image (downscaled to {MAX_SIDE} px if larger)", height=120, elem_id=f"{prefix}-upload"
+    )
+    preview = gr.Image(first, label="Input", interactive=False, format="png", height=300, elem_id=f"{prefix}-input")
+    sample.input(pick_sample, inputs=sample, outputs=[image, preview], api_visibility="private")
+    upload.upload(pick_upload, inputs=upload, outputs=[image, preview], api_visibility="private")
     return image

@@ -67,9 +67,7 @@ def pad2d(x: torch.Tensor, padding: int | tuple[int, int, int, int], mode: str =
     # END SOLUTION
 
 
-def conv_output_size(
-    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
-) -> int:
+def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Length of one spatial output dimension of a convolution.
 
         out = floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
@@ -185,8 +183,7 @@ def convolve2d(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """
     if image.ndim != 2 or kernel.ndim != 2:
         raise ValueError(
-            f"expected a (H, W) image and a (kH, kW) kernel, "
-            f"got shapes {tuple(image.shape)} and {tuple(kernel.shape)}"
+            f"expected a (H, W) image and a (kH, kW) kernel, got shapes {tuple(image.shape)} and {tuple(kernel.shape)}"
         )
     # BEGIN SOLUTION lab1.4: flip the kernel along both axes, then cross-correlate with your conv2d
     flipped = kernel.flip(0, 1)  # (kH, kW), rotated by 180 degrees

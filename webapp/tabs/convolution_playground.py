@@ -1,7 +1,7 @@
 """Lab 1 tab: slide a kernel over a photo with conv2d and see the output size formula with its numbers."""
 
 from fractions import Fraction
-from math import comb, isfinite
+from math import comb, isfinite, lcm
 
 import gradio as gr
 import numpy as np
@@ -45,9 +45,18 @@ def preset_kernel(name: str, size: int) -> np.ndarray:
 
 
 def kernel_grid(name: str, size_label: str) -> list[list[str]]:
-    """Preset as grid text, with exact fractions such as "1/9" (the grid accepts them back)."""
+    """Preset as grid text: whole numbers, or fractions over one common denominator such as "6/256"."""
     size = int(size_label.split("x")[0])
-    return [[str(Fraction(v).limit_denominator(4096)) for v in row] for row in preset_kernel(name, size)]
+    weights = [[Fraction(v).limit_denominator(4096) for v in row] for row in preset_kernel(name, size)]
+    denominator = lcm(*(w.denominator for row in weights for w in row))
+    return [[_cell_text(w, denominator) for w in row] for row in weights]
+
+
+def _cell_text(weight: Fraction, denominator: int) -> str:
+    """Cell text: "0", "-2", or "numerator/denominator" over the common denominator."""
+    if weight == 0 or denominator == 1:
+        return str(weight)
+    return f"{weight.numerator * (denominator // weight.denominator)}/{denominator}"
 
 
 def parse_cell(cell: object, row: int, column: int) -> float:
@@ -178,7 +187,7 @@ def build(impl: str) -> None:
     """Lay out the playground inside the current tab and wire its events."""
     with gr.Row():
         with gr.Column(scale=1):
-            image = build_image_picker("camera")
+            image = build_image_picker("camera", prefix="conv")
         with gr.Column(scale=1):
             preset = gr.Dropdown(list(KERNEL_PRESETS), value="box blur", label="Fill the grid with a preset")
             size = gr.Radio(list(KERNEL_SIZES), value="3x3", label="Kernel size")
@@ -198,15 +207,16 @@ def build(impl: str) -> None:
                 dilation = gr.Number(1, precision=0, label="Dilation d")
             display = gr.Radio(list(DISPLAY_MODES), value="auto", label="Display of the output")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
-            run = gr.Button("Apply conv2d", variant="primary")
+            run = gr.Button("Apply conv2d", variant="primary", elem_id="conv-run")
         with gr.Column(scale=1):
-            output = gr.Image(label="Output", interactive=False, format="png", height=300)
-            shape = gr.Textbox(label="Shapes", interactive=False, lines=2)
-            formula = gr.Markdown()
-    preset.input(kernel_grid, inputs=[preset, size], outputs=grid)
-    size.input(kernel_grid, inputs=[preset, size], outputs=grid)
+            output = gr.Image(label="Output", interactive=False, format="png", height=300, elem_id="conv-output")
+            shape = gr.Textbox(label="Shapes", interactive=False, lines=2, elem_id="conv-shape")
+            formula = gr.Markdown(elem_id="conv-formula")
+    preset.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
+    size.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     run.click(
         convolve_image,
         inputs=[image, grid, padding_mode, padding, stride, dilation, grayscale, display, implementation],
         outputs=[output, shape, formula],
+        api_name="lab1_conv2d",
     )

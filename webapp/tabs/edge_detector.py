@@ -33,41 +33,42 @@ def unit_to_display(values: np.ndarray) -> np.ndarray:
     return np.round(np.clip(values.astype(np.float32), 0.0, 1.0) * 255).astype(np.uint8)
 
 
-def edge_image(image: np.ndarray | None, threshold: float, impl: str = "solutions") -> np.ndarray:
-    """The binary edge map (edge_map from lab 1) as a uint8 black/white image."""
+def check_inputs(image: np.ndarray | None, threshold: float | None) -> None:
+    """gr.Error for a missing image or a threshold outside [0, 1]."""
     if image is None:
         raise gr.Error("No image yet. Pick a sample photo or upload one.")
     if threshold is None or not 0.0 <= float(threshold) <= 1.0:
         raise gr.Error(f"The threshold must be between 0 and 1 (edge strengths are normalised); got {threshold}.")
-    shape = image.shape[:2]
-    edges = _as_array(call_lab(impl, SOBEL, "edge_map", image, threshold=float(threshold)), "edge_map", shape)
-    return unit_to_display(edges)
+
+
+def edge_image(image: np.ndarray | None, threshold: float, impl: str = "solutions") -> np.ndarray:
+    """The binary edge map (edge_map from lab 1) as a uint8 black/white image."""
+    check_inputs(image, threshold)
+    edges = call_lab(impl, SOBEL, "edge_map", image, threshold=float(threshold))
+    return unit_to_display(_as_array(edges, "edge_map", image.shape[:2]))
 
 
 def detect_edges(
     image: np.ndarray | None, threshold: float = 0.2, impl: str = "solutions"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Run the lab's Sobel functions; return display images (gx, gy, magnitude, edge map)."""
-    edges = edge_image(image, threshold, impl)  # validates image and threshold first
+    """Run the lab's Sobel functions in exercise order; return display images (gx, gy, magnitude, edges)."""
+    check_inputs(image, threshold)
     shape = image.shape[:2]
     gradients = call_lab(impl, SOBEL, "sobel_gradients", image)
     if not isinstance(gradients, (tuple, list)) or len(gradients) != 2:
         raise gr.Error(f"sobel_gradients returned {type(gradients).__name__}; expected a pair (gx, gy).")
-    gx, gy = gradients
-    magnitude = call_lab(impl, SOBEL, "sobel_edges", image)
-    return (
-        signed_to_display(_as_array(gx, "sobel_gradients (gx)", shape)),
-        signed_to_display(_as_array(gy, "sobel_gradients (gy)", shape)),
-        unit_to_display(_as_array(magnitude, "sobel_edges", shape)),
-        edges,
-    )
+    gx = _as_array(gradients[0], "sobel_gradients (gx)", shape)
+    gy = _as_array(gradients[1], "sobel_gradients (gy)", shape)
+    magnitude = _as_array(call_lab(impl, SOBEL, "sobel_edges", image), "sobel_edges", shape)
+    edges = edge_image(image, threshold, impl)
+    return signed_to_display(gx), signed_to_display(gy), unit_to_display(magnitude), edges
 
 
 def build(impl: str) -> None:
     """Lay out the edge detector inside the current tab and wire its events."""
     with gr.Row():
         with gr.Column(scale=1):
-            image = build_image_picker("coins")
+            image = build_image_picker("coins", prefix="edge")
             threshold = gr.Slider(0.0, 1.0, value=0.2, step=0.01, label="Edge threshold (on normalised strength)")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
             run = gr.Button("Detect edges", variant="primary")
@@ -78,5 +79,6 @@ def build(impl: str) -> None:
             with gr.Row():
                 gx = gr.Image(label="gx (gray = 0, bright = gets brighter to the right)", format="png", height=280)
                 gy = gr.Image(label="gy (gray = 0, bright = gets brighter downward)", format="png", height=280)
-    run.click(detect_edges, inputs=[image, threshold, implementation], outputs=[gx, gy, magnitude, edges])
-    threshold.release(edge_image, inputs=[image, threshold, implementation], outputs=edges)
+    inputs = [image, threshold, implementation]
+    run.click(detect_edges, inputs=inputs, outputs=[gx, gy, magnitude, edges], api_name="lab1_sobel")
+    threshold.release(edge_image, inputs=inputs, outputs=edges, api_name="lab1_edge_map")

@@ -1,14 +1,14 @@
 """What the usual Lab 1 mistakes produce, so a wrong answer that matches one can be named in the feedback.
 
 Each function returns {hint: tensor that mistake gives}; assert_tensor_close compares the student's result
-with every entry (shapes may differ from the right answer). Built on trusted torch ops and the reference.
+with every entry (shapes may differ from the right answer). Built on the reference solution and trusted torch ops.
 """
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from solutions.lab1_convolution.convolution import pad2d
+from solutions.lab1_convolution.convolution import conv2d, pad2d
 from solutions.lab1_convolution.sobel import sobel_gradients, to_grayscale
 
 FLIPPED_KERNEL = "you flipped the kernel: conv2d is cross-correlation (no flip), only convolve2d flips"
@@ -42,13 +42,6 @@ STRIDE_BEFORE_DILATION = (
 OUTPUT_TOO_SMALL = "output one row/column too small: H_out = floor((H + 2p - d(k-1) - 1) / s) + 1 (mind the +1)"
 
 
-def _reference_conv(x, weight, bias, stride, padding, dilation, padding_mode) -> torch.Tensor:
-    """nn.Conv2d's result via trusted torch ops (pad with the reference pad2d, then F.conv2d)."""
-    pH, pW = (padding, padding) if isinstance(padding, int) else padding
-    padded = pad2d(x, (pH, pH, pW, pW), padding_mode)
-    return F.conv2d(padded, weight, bias, stride, 0, dilation)
-
-
 def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -75,17 +68,17 @@ def conv2d_mistakes(x, weight, bias=None, stride=1, padding=0, dilation=1, paddi
     mistakes = {}
     for hint, args in variants.items():
         try:
-            mistakes[hint] = _reference_conv(*args)
+            mistakes[hint] = conv2d(*args)
         except (RuntimeError, ValueError):  # the mistaken kernel or padding does not fit: no such result
             continue
-    ref = _reference_conv(*right)
+    ref = conv2d(*right)
     mistakes[OUTPUT_TOO_SMALL] = ref[..., :-1, :-1]
     taps = weight.shape[1] * weight.shape[2] * weight.shape[3]
-    mean = _reference_conv(x, weight / taps, None, s, p, d, padding_mode)
+    mean = conv2d(x, weight / taps, None, s, p, d, padding_mode)
     mistakes[MEAN_CHANNELS] = mean if bias is None else mean + bias.view(1, -1, 1, 1)
     padded = pad2d(x, (p[0], p[0], p[1], p[1]), padding_mode)
     per_channel = torch.stack(  # (B, C_out, C_in, H_out, W_out)
-        [F.conv2d(padded[:, c : c + 1], weight[:, c : c + 1], None, s, 0, d) for c in range(x.shape[1])], dim=2
+        [conv2d(padded[:, c : c + 1], weight[:, c : c + 1], None, s, 0, d) for c in range(x.shape[1])], dim=2
     )
     mistakes[PER_CHANNEL] = per_channel
     mistakes[PER_CHANNEL_FLAT] = per_channel.flatten(1, 2)  # (B, C_out * C_in, H_out, W_out)
@@ -96,7 +89,7 @@ def convolve2d_mistakes(image: torch.Tensor, kernel: torch.Tensor) -> dict:
     """Cross-correlation (no flip) and half-flipped kernels, for the (H, W) image and (kH, kW) kernel."""
 
     def correlate(k: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(image[None, None], k[None, None])[0, 0]
+        return conv2d(image[None, None], k[None, None])[0, 0]
 
     return {
         NOT_FLIPPED: correlate(kernel),
@@ -108,8 +101,12 @@ def convolve2d_mistakes(image: torch.Tensor, kernel: torch.Tensor) -> dict:
 def pad2d_mistakes(x: torch.Tensor, padding, mode: str) -> dict:
     """Results of the usual pad2d mistakes: wrong order, per-side vs total, wrong mode."""
     t, b, l, r = (padding,) * 4 if isinstance(padding, int) else padding
-    fill = {"zeros": ("constant", 0.0), "ones": ("constant", 1.0), "reflect": ("reflect", None),
-            "replicate": ("replicate", None)}
+    fill = {
+        "zeros": ("constant", 0.0),
+        "ones": ("constant", 1.0),
+        "reflect": ("reflect", None),
+        "replicate": ("replicate", None),
+    }
 
     def torch_pad(order: tuple[int, int, int, int], as_mode: str) -> torch.Tensor | None:
         """F.pad with F.pad's (left, right, top, bottom) order; None where it cannot pad like that."""
@@ -170,7 +167,7 @@ def sobel_mistakes(img: np.ndarray) -> tuple[dict, dict]:
     gx, gy = sobel_gradients(img)
     gray = to_grayscale(img)[None, None]  # (1, 1, H, W)
     kx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-    zero_padded = F.conv2d(gray, torch.stack([kx, kx.T])[:, None], padding=1)[0]  # (2, H, W)
+    zero_padded = conv2d(gray, torch.stack([kx, kx.T])[:, None], padding=1)[0]  # (2, H, W)
     wrong_gx = {GX_GY_SWAPPED: gy, GRADIENT_SIGN: -gx, SOBEL_ZERO_PADDING: zero_padded[0]}
     wrong_gy = {GX_GY_SWAPPED: gx, GRADIENT_SIGN: -gy, SOBEL_ZERO_PADDING: zero_padded[1]}
     if img.dtype == np.uint8:

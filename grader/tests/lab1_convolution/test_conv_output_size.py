@@ -34,7 +34,8 @@ def size_hint(got, size: int, kernel_size: int, stride: int, padding: int, dilat
 def check_size(conv_output_size, size: int, kernel_size: int, stride: int, padding: int, dilation: int) -> None:
     got = conv_output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     assert_value_equal(
-        got, reference_size(size, kernel_size, stride, padding, dilation),
+        got,
+        reference_size(size, kernel_size, stride, padding, dilation),
         what=f"conv_output_size({size}, kernel_size={kernel_size}, stride={stride}, padding={padding}, "
         f"dilation={dilation})",
         hint=size_hint(got, size, kernel_size, stride, padding, dilation),

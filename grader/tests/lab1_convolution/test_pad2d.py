@@ -26,8 +26,14 @@ def check_pad(pad2d, x: torch.Tensor, padding, mode: str) -> None:
     """Compare the student's pad2d(x, padding, mode) with the reference."""
     expected = reference_pad2d(x, padding, mode)
     got = pad2d(x, padding, mode)
-    assert_tensor_close(got, expected, what=f"pad2d(x of shape {tuple(x.shape)}, padding={padding}, mode={mode!r})",
-                        atol=0, rtol=0, mistakes=pad2d_mistakes(x, padding, mode))
+    assert_tensor_close(
+        got,
+        expected,
+        what=f"pad2d(x of shape {tuple(x.shape)}, padding={padding}, mode={mode!r})",
+        atol=0,
+        rtol=0,
+        mistakes=pad2d_mistakes(x, padding, mode),
+    )
 
 
 @pytest.mark.points(1)
@@ -35,8 +41,14 @@ def test_zeros_with_int_padding(pad2d):
     """padding=2 adds two zero rows/columns on every side; the default mode is zeros."""
     x = random_images((2, 3, 5, 6), seed=0)
     expected = reference_pad2d(x, 2)
-    assert_tensor_close(pad2d(x, 2), expected, what="pad2d(x of shape (2, 3, 5, 6), 2)", atol=0, rtol=0,
-                        mistakes=pad2d_mistakes(x, 2, "zeros"))
+    assert_tensor_close(
+        pad2d(x, 2),
+        expected,
+        what="pad2d(x of shape (2, 3, 5, 6), 2)",
+        atol=0,
+        rtol=0,
+        mistakes=pad2d_mistakes(x, 2, "zeros"),
+    )
 
 
 @pytest.mark.points(1)

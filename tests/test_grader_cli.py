@@ -1,0 +1,111 @@
+"""`python -m grader` end to end: exit codes, the JSON report's schema, and feedback on real targets."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.paths import REPO_ROOT, SOLUTIONS_DIR
+
+REPORT_KEYS = {"created", "duration", "exitcode", "root", "summary", "tests", "grade", "student", "target",
+               "versions", "graded_at"}
+TEST_METADATA_KEYS = {"lab", "exercise", "function", "points", "max_points", "visibility"}
+
+
+def run_grader(*args: str, report: Path) -> tuple[int, str, dict | None]:
+    result = subprocess.run([sys.executable, "-m", "grader", *args, "--json", str(report)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    data = json.loads(report.read_text()) if report.exists() else None
+    return result.returncode, result.stdout + result.stderr, data
+
+
+def submission_from_solutions(folder: Path) -> Path:
+    """A student's copy of labs/ whose lab 1 is the reference code (full marks expected)."""
+    shutil.copytree(SOLUTIONS_DIR / "lab1_convolution", folder / "lab1_convolution")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def solutions_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict]:
+    return run_grader("lab1", "--target", "solutions", "--student", "ref",
+                      report=tmp_path_factory.mktemp("r") / "report.json")
+
+
+@pytest.fixture(scope="module")
+def stubs_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict]:
+    return run_grader("lab1", "--target", "labs", report=tmp_path_factory.mktemp("r") / "report.json")
+
+
+def test_solutions_get_full_marks(solutions_run: tuple[int, str, dict]) -> None:
+    code, output, report = solutions_run
+    assert code == 0, output
+    assert report["grade"]["score"] == report["grade"]["max_score"] > 0
+    assert "Total:" in output and "(100%)" in output
+
+
+def test_report_schema(solutions_run: tuple[int, str, dict]) -> None:
+    _, _, report = solutions_run
+    assert REPORT_KEYS <= set(report)
+    assert report["student"] == "ref" and report["target"] == "solutions"
+    assert {"python", "torch", "numpy", "ipdl-lab"} <= set(report["versions"])
+    lab = report["grade"]["labs"]["lab1"]
+    assert lab["score"] == lab["max_score"] == report["grade"]["max_score"]
+    assert sum(ex["max_score"] for ex in lab["exercises"].values()) == lab["max_score"]
+    for test in report["tests"]:
+        assert TEST_METADATA_KEYS <= set(test["metadata"]), test["nodeid"]
+        assert test["metadata"]["points"] == test["metadata"]["max_points"] > 0
+    visibilities = {test["metadata"]["visibility"] for test in report["tests"]}
+    assert visibilities == {"public", "hidden"}
+
+
+def test_stubs_get_zero_with_not_implemented_feedback(stubs_run: tuple[int, str, dict]) -> None:
+    code, output, report = stubs_run
+    assert code == 1, output
+    assert report["grade"]["score"] == 0 and report["grade"]["max_score"] > 0
+    for test in report["tests"]:
+        meta = test["metadata"]
+        assert test["outcome"] == "failed", test["nodeid"]
+        assert "NotImplementedError" in meta["feedback"], test["nodeid"]
+        assert f"TODO({meta['exercise']})" in meta["hint"], test["nodeid"]
+
+
+def test_syntax_error_gives_a_zero_report_and_exit_1(tmp_path: Path) -> None:
+    folder = submission_from_solutions(tmp_path / "submission")
+    module = folder / "lab1_convolution" / "convolution.py"
+    module.write_text(module.read_text() + "\ndef broken(:\n")
+    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    assert code == 1, output
+    assert report["grade"]["score"] == 0
+    assert all("SyntaxError" in test["metadata"]["feedback"] for test in report["tests"])
+
+
+def test_a_copy_of_the_reference_as_a_submission_gets_full_marks(tmp_path: Path) -> None:
+    folder = submission_from_solutions(tmp_path / "submission")
+    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    assert code == 0, output
+    assert report["grade"]["score"] == report["grade"]["max_score"]
+
+
+def test_public_only_leaves_out_hidden_tests(tmp_path: Path, solutions_run: tuple[int, str, dict]) -> None:
+    code, output, report = run_grader("lab1", "--target", "solutions", "--public-only",
+                                      report=tmp_path / "report.json")
+    assert code == 0, output
+    assert {test["metadata"]["visibility"] for test in report["tests"]} == {"public"}
+    assert 0 < report["grade"]["max_score"] < solutions_run[2]["grade"]["max_score"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("lab42",), "unknown lab 'lab42'"),
+        (("--target", "/no/such/folder"), "is not a folder"),
+    ],
+)
+def test_bad_arguments_exit_2_without_a_report(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, output, report = run_grader(*args, report=tmp_path / "report.json")
+    assert code == 2
+    assert message in output
+    assert report is None

@@ -1,0 +1,163 @@
+"""The worker boundary: plain data only, and a misbehaving call fails alone."""
+
+import pickle
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from grader import wire
+from grader.worker_client import StudentCodeError, Worker, resolve_target
+
+MISBEHAVING_MODULE = '''
+import ctypes
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+
+class LyingTensor(torch.Tensor):
+    def __eq__(self, other):
+        return True
+
+
+def add(a, b):
+    return a + b
+
+
+def echo(*args, **kwargs):
+    return args, kwargs
+
+
+def spin():
+    while True:
+        pass
+
+
+def hard_exit():
+    os._exit(0)
+
+
+def soft_exit():
+    sys.exit(0)
+
+
+def segfault():
+    ctypes.string_at(0)
+
+
+def uses_torch_conv(x, w):
+    return F.conv2d(x, w)
+
+
+def lying_tensor():
+    return torch.zeros(3).as_subclass(LyingTensor)
+
+
+def an_object():
+    return object()
+
+
+def not_done():
+    raise NotImplementedError("lab9.1: write it")
+
+
+def import_grader():
+    import grader
+    return 1
+
+
+def chatty():
+    print("x" * 100_000)
+    return 7
+'''
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Worker:
+    folder = tmp_path_factory.mktemp("submission")
+    (folder / "lab9_demo").mkdir()
+    (folder / "lab9_demo" / "calls.py").write_text(textwrap.dedent(MISBEHAVING_MODULE))
+    worker = Worker(resolve_target(str(folder)))
+    yield worker
+    worker.close()
+
+
+def call(worker: Worker, name: str, *args, timeout: float = 5.0, **kwargs):
+    return worker.call(f"lab9_demo.calls.{name}", args, kwargs, timeout=timeout, forbidden_ops=("convolution",))
+
+
+def test_values_round_trip_as_plain_objects(worker: Worker) -> None:
+    args = (torch.arange(6.0).reshape(2, 3)[:, 1:], np.eye(2, dtype=np.float32), 3, 2.5, "s", None, True)
+    got_args, got_kwargs = call(worker, "echo", *args, nested={"k": [torch.tensor([True, False])]})
+    assert type(got_args) is tuple and len(got_args) == len(args)
+    assert type(got_args[0]) is torch.Tensor and torch.equal(got_args[0], args[0])
+    assert type(got_args[1]) is np.ndarray and np.array_equal(got_args[1], args[1])
+    assert got_args[2:] == (3, 2.5, "s", None, True)
+    assert torch.equal(got_kwargs["nested"]["k"][0], torch.tensor([True, False]))
+
+
+def test_tensor_subclass_comes_back_as_a_plain_tensor(worker: Worker) -> None:
+    got = call(worker, "lying_tensor")
+    assert type(got) is torch.Tensor
+    assert not torch.equal(got, torch.ones(3))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "words"),
+    [
+        ("spin", "timeout", "did not finish within 1 s"),
+        ("hard_exit", "crash", "exited with code 0"),
+        ("segfault", "crash", "segmentation fault"),
+        ("soft_exit", "exception", "sys.exit(0)"),
+        ("uses_torch_conv", "forbidden", "aten.convolution"),
+        ("an_object", "bad_return", "type object cannot be graded"),
+        ("not_done", "exception", "lab9.1: write it"),
+        ("import_grader", "exception", "may not import 'grader'"),
+        ("no_such_function", "import", "defines no 'no_such_function'"),
+    ],
+)
+def test_misbehaving_call_fails_alone_and_the_worker_recovers(worker: Worker, name: str, kind: str,
+                                                               words: str) -> None:
+    args = (torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2)) if name == "uses_torch_conv" else ()
+    with pytest.raises(StudentCodeError) as caught:
+        call(worker, name, *args, timeout=1.0)
+    assert caught.value.kind == kind
+    assert words in caught.value.summary()
+    assert torch.equal(call(worker, "add", torch.ones(2), torch.ones(2)), torch.full((2,), 2.0))
+
+
+def test_crash_restarts_the_worker(worker: Worker) -> None:
+    starts = worker.starts
+    with pytest.raises(StudentCodeError):
+        call(worker, "hard_exit")
+    assert call(worker, "add", 1, 2) == 3
+    assert worker.starts == starts + 1
+
+
+def test_printed_output_is_kept_out_of_the_protocol(worker: Worker) -> None:
+    assert call(worker, "chatty") == 7
+    with pytest.raises(StudentCodeError) as caught:
+        call(worker, "not_done")
+    assert caught.value.exc_type == "NotImplementedError"
+
+
+def test_wire_refuses_a_pickle_instead_of_running_it(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(WritesAFileWhenUnpickled(str(marker)))
+    with pytest.raises(Exception) as caught:
+        wire.unpack(b"{}", payload)
+    assert not isinstance(caught.value, AssertionError)
+    assert not marker.exists()
+
+
+class WritesAFileWhenUnpickled:
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.path),))

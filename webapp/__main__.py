@@ -1,0 +1,44 @@
+"""Command line: `python -m webapp [--host 127.0.0.1] [--port 7860] [--impl solutions|labs]`."""
+
+import argparse
+
+from webapp.app import build_app
+from webapp.implementations import IMPLEMENTATIONS
+
+MAX_UPLOAD = "50mb"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; --help shows the defaults."""
+    parser = argparse.ArgumentParser(
+        prog="python -m webapp",
+        description="Serve the ipdl-lab demo app (Gradio), offline.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a LAN)")
+    parser.add_argument("--port", type=int, default=7860, help="port to listen on")
+    parser.add_argument(
+        "--impl",
+        choices=IMPLEMENTATIONS,
+        default="solutions",
+        help="default implementation in the tabs: the reference 'solutions' or your own 'labs'",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the app and serve it until interrupted."""
+    args = parse_args(argv)
+    demo = build_app(args.impl)
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=False,  # never open a public tunnel
+        ssr_mode=False,  # no Node server-side rendering: plain static front end
+        max_file_size=MAX_UPLOAD,
+        show_error=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The home tab: what the kit is, the six labs, and how to run your own code in the other tabs."""
+
+import gradio as gr
+
+TITLE = "Home"
+LABS = (
+    ("lab1_convolution", "convolution and padding from scratch, Sobel edge detection"),
+    ("lab2_lenet", "LeNet-5 trained on MNIST digits"),
+    ("lab3_pretrained", "classify photos with an ImageNet-pretrained network"),
+    ("lab4_transfer", "transfer learning: fine-tune a pretrained network on a small new data set"),
+    ("lab5_unet", "a U-Net for image-to-image tasks"),
+    ("lab6_diffusion", "a small denoising diffusion model"),
+)
+
+
+def home_markdown(impl: str) -> str:
+    """The home page text, naming the implementation the app started with."""
+    labs = "\n".join(f"{n}. `labs/{name}/`: {what}" for n, (name, what) in enumerate(LABS, start=1))
+    return f"""# Image Processing with Deep Learning: lab kit
+
+The workshop's six labs, a grader that checks your work, and this demo of the finished pieces.
+Everything runs on this machine, offline.
+
+## The labs
+{labs}
+
+Each lab folder has a README and stub functions marked `TODO(labN.k)`. Fill them in, then run
+`python -m grader labN` to see what is right and what still needs work.
+
+## Try your own code here
+Every tab with an **Implementation** switch can run the reference (`solutions/`) or *your* code
+(`labs/`). Start the app with `python -m webapp --impl labs` to make your code the default
+(this app started with `--impl {impl}`). A function you have not written yet gives a polite message
+naming its TODO; restart the app after editing your code.
+
+The Lab 1 tabs are here now; the other labs add their tabs as they are finished.
+"""
+
+
+def build(impl: str) -> None:
+    """Lay out the home page inside the current tab."""
+    gr.Markdown(home_markdown(impl))

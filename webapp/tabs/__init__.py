@@ -1,0 +1,1 @@
+"""One module per tab; each exposes TITLE and build(impl)."""
