@@ -30,14 +30,18 @@ def main(argv: list[str] | None = None) -> None:
     """Build the app and serve it until interrupted."""
     args = parse_args(argv)
     demo = build_app(args.impl)
-    demo.launch(
+    _, local_url, _ = demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=False,  # never open a public tunnel
         ssr_mode=False,  # no Node server-side rendering: plain static front end
         max_file_size=MAX_UPLOAD,
         show_error=True,
+        quiet=True,  # Gradio's banner suggests share=True; this app stays local
+        prevent_thread_lock=True,
     )
+    print(f"ipdl-lab web app ({args.impl}) running on {local_url}  (Ctrl+C to stop)", flush=True)
+    demo.block_thread()
 
 
 if __name__ == "__main__":

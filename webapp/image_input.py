@@ -122,10 +122,10 @@ def to_float_image(image: np.ndarray, grayscale: bool = False) -> np.ndarray:
     return x
 
 
-def pick_sample(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Event: a sample was chosen; returns (state, preview)."""
+def pick_sample(name: str) -> tuple[np.ndarray, np.ndarray, None]:
+    """Event: a sample was chosen; returns (state, preview, upload box emptied)."""
     image = load_sample(name)
-    return image, image
+    return image, image, None
 
 
 def pick_upload(path: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -146,6 +146,6 @@ def build_image_picker(default_sample: str, prefix: str) -> gr.State:
         label=f"...or upload an image (downscaled to {MAX_SIDE} px if larger)", height=120, elem_id=f"{prefix}-upload"
     )
     preview = gr.Image(first, label="Input", interactive=False, format="png", height=300, elem_id=f"{prefix}-input")
-    sample.input(pick_sample, inputs=sample, outputs=[image, preview], api_visibility="private")
+    sample.input(pick_sample, inputs=sample, outputs=[image, preview, upload], api_visibility="private")
     upload.upload(pick_upload, inputs=upload, outputs=[image, preview], api_visibility="private")
     return image

@@ -101,11 +101,11 @@ def whole_number(value: float | None, name: str, low: int, high: int, meaning: s
 
 
 def size_formula(axis: str, size: int, k: int, stride: int, padding: int, dilation: int) -> tuple[int, str]:
-    """The output length and the formula line with the numbers filled in."""
+    """The output length and the formula, then the same with the numbers filled in (two lines)."""
     out = (size + 2 * padding - dilation * (k - 1) - 1) // stride + 1
     text = (
-        f"{axis}_out = floor(({axis} + 2p - d(k{axis}-1) - 1) / s) + 1"
-        f" = floor(({size} + 2*{padding} - {dilation}*({k}-1) - 1) / {stride}) + 1 = {out}"
+        f"{axis}_out = floor(({axis} + 2p - d(k{axis}-1) - 1) / s) + 1\n"
+        f"      = floor(({size} + 2*{padding} - {dilation}*({k}-1) - 1) / {stride}) + 1 = {out}"
     )
     return out, text
 
