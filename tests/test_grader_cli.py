@@ -109,3 +109,48 @@ def test_bad_arguments_exit_2_without_a_report(tmp_path: Path, args: tuple[str, 
     assert code == 2
     assert message in output
     assert report is None
+
+
+def graded_tests(report: dict, exercise: str) -> list[dict]:
+    return [test for test in report["tests"] if test["metadata"]["exercise"] == exercise]
+
+
+def test_conv2d_that_calls_torch_earns_no_conv2d_points(tmp_path: Path) -> None:
+    folder = submission_from_solutions(tmp_path / "submission")
+    module = folder / "lab1_convolution" / "convolution.py"
+    module.write_text(module.read_text() + CONV2D_BY_TORCH)
+    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    assert code == 1, output
+    conv2d_tests = graded_tests(report, "lab1.3")
+    assert conv2d_tests and all(test["outcome"] == "failed" for test in conv2d_tests)
+    assert all("aten.convolution" in test["metadata"]["feedback"] for test in conv2d_tests)
+    assert all(test["outcome"] == "passed" for test in graded_tests(report, "lab1.1"))
+
+
+def test_flipped_kernel_gets_its_hint(tmp_path: Path) -> None:
+    folder = submission_from_solutions(tmp_path / "submission")
+    module = folder / "lab1_convolution" / "convolution.py"
+    module.write_text(module.read_text() + CONV2D_WITH_FLIPPED_KERNEL)
+    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    assert code == 1, output
+    hints = [test["metadata"]["hint"] or "" for test in graded_tests(report, "lab1.3") if test["outcome"] == "failed"]
+    assert hints and any("flip" in hint.lower() for hint in hints), hints
+
+
+CONV2D_BY_TORCH = '''
+
+import torch.nn.functional as _F
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    return _F.conv2d(x, weight, bias, stride, padding, dilation)
+'''
+
+CONV2D_WITH_FLIPPED_KERNEL = '''
+
+_correct_conv2d = conv2d
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    return _correct_conv2d(x, weight.flip(-1, -2), bias, stride, padding, dilation, padding_mode)
+'''

@@ -1,6 +1,7 @@
 """Command line: `python -m webapp [--host 127.0.0.1] [--port 7860] [--impl solutions|labs]`."""
 
 import argparse
+import os
 
 from webapp.app import build_app
 from webapp.implementations import IMPLEMENTATIONS
@@ -26,9 +27,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def bypass_proxy_for_localhost() -> None:
+    """Gradio checks its own local URL at launch; behind an HTTP proxy that request must not leave the machine."""
+    hosts = [h for h in os.environ.get("NO_PROXY", "").split(",") if h]
+    os.environ["NO_PROXY"] = ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost"]))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Build the app and serve it until interrupted."""
     args = parse_args(argv)
+    bypass_proxy_for_localhost()
     demo = build_app(args.impl)
     _, local_url, _ = demo.launch(
         server_name=args.host,

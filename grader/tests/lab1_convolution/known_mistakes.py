@@ -1,12 +1,11 @@
 """What the usual Lab 1 mistakes produce, so a wrong answer that matches one can be named in the feedback.
 
 Each function returns {hint: tensor that mistake gives}; assert_tensor_close compares the student's result
-with every entry (shapes may differ from the right answer). Built on the reference solution and trusted torch ops.
+with every entry (shapes may differ from the right answer). Built on the reference solution (trusted code).
 """
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from solutions.lab1_convolution.convolution import conv2d, pad2d
 from solutions.lab1_convolution.sobel import sobel_gradients, to_grayscale
@@ -15,6 +14,9 @@ FLIPPED_KERNEL = "you flipped the kernel: conv2d is cross-correlation (no flip),
 NOT_FLIPPED = "you did not flip the kernel: true convolution is cross-correlation with the kernel rotated 180°"
 FLIPPED_ROWS_ONLY = "you flipped only the kernel's rows: rotate it by 180° (flip rows AND columns)"
 FLIPPED_COLUMNS_ONLY = "you flipped only the kernel's columns: rotate it by 180° (flip rows AND columns)"
+VALID_TOO_SMALL = (
+    "output one row/column too small: the valid output is (H - kH + 1, W - kW + 1); check conv_output_size (lab1.2)"
+)
 MISSING_BIAS = "the bias is missing: add bias[o] to every pixel of output channel o"
 PER_CHANNEL = "input channels not summed: each output channel is ONE map, summed over all C_in input channels"
 PER_CHANNEL_FLAT = "you returned C_out * C_in maps: sum over the C_in input channels to get C_out maps"
@@ -91,38 +93,34 @@ def convolve2d_mistakes(image: torch.Tensor, kernel: torch.Tensor) -> dict:
     def correlate(k: torch.Tensor) -> torch.Tensor:
         return conv2d(image[None, None], k[None, None])[0, 0]
 
+    right = correlate(kernel.flip(0, 1))
     return {
         NOT_FLIPPED: correlate(kernel),
         FLIPPED_ROWS_ONLY: correlate(kernel.flip(0)),
         FLIPPED_COLUMNS_ONLY: correlate(kernel.flip(1)),
+        VALID_TOO_SMALL: right[:-1, :-1],
     }
 
 
 def pad2d_mistakes(x: torch.Tensor, padding, mode: str) -> dict:
     """Results of the usual pad2d mistakes: wrong order, per-side vs total, wrong mode."""
     t, b, l, r = (padding,) * 4 if isinstance(padding, int) else padding
-    fill = {
-        "zeros": ("constant", 0.0),
-        "ones": ("constant", 1.0),
-        "reflect": ("reflect", None),
-        "replicate": ("replicate", None),
-    }
 
-    def torch_pad(order: tuple[int, int, int, int], as_mode: str) -> torch.Tensor | None:
-        """F.pad with F.pad's (left, right, top, bottom) order; None where it cannot pad like that."""
-        how, value = fill[as_mode]
+    def pad_as(sides: tuple[int, int, int, int], as_mode: str) -> torch.Tensor | None:
+        """The reference pad2d(x, sides, as_mode); None where that mistake cannot happen (reflect too wide)."""
         try:
-            return F.pad(x, order, mode=how) if value is None else F.pad(x, order, mode=how, value=value)
-        except (RuntimeError, ValueError, NotImplementedError):
+            return pad2d(x, sides, as_mode)
+        except ValueError:
             return None
 
     candidates = {
-        PAD_ORDER: torch_pad((t, b, l, r), mode),
-        PAD_TOTAL: torch_pad((l // 2, r // 2, t // 2, b // 2), mode) if isinstance(padding, int) else None,
-        PAD_ZEROS: torch_pad((l, r, t, b), "zeros") if mode != "zeros" else None,
-        ONES_AS_ZEROS: torch_pad((l, r, t, b), "zeros") if mode == "ones" else None,
-        REFLECT_FOR_REPLICATE: torch_pad((l, r, t, b), "reflect") if mode == "replicate" else None,
-        REPLICATE_FOR_REFLECT: torch_pad((l, r, t, b), "replicate") if mode == "reflect" else None,
+        # (top, bottom, left, right) read as F.pad's (left, right, top, bottom)
+        PAD_ORDER: pad_as((l, r, t, b), mode),
+        PAD_TOTAL: pad_as((t // 2, b // 2, l // 2, r // 2), mode) if isinstance(padding, int) else None,
+        PAD_ZEROS: pad_as((t, b, l, r), "zeros") if mode != "zeros" else None,
+        ONES_AS_ZEROS: pad_as((t, b, l, r), "zeros") if mode == "ones" else None,
+        REFLECT_FOR_REPLICATE: pad_as((t, b, l, r), "reflect") if mode == "replicate" else None,
+        REPLICATE_FOR_REFLECT: pad_as((t, b, l, r), "replicate") if mode == "reflect" else None,
     }
     if mode == "reflect":
         widths = [(0, 0)] * (x.ndim - 2) + [(t, b), (l, r)]

@@ -24,6 +24,13 @@ def coffee() -> np.ndarray:
     return np.ascontiguousarray(data.coffee()[::8, ::8])
 
 
+def bright_square() -> np.ndarray:
+    """A synthetic uint8 (24, 24) picture: a 200-gray square on black, so most pixels have no edge at all."""
+    img = np.zeros((24, 24), dtype=np.uint8)
+    img[8:16, 6:14] = 200
+    return img
+
+
 def with_alpha(rgb: np.ndarray) -> np.ndarray:
     """The same picture as RGBA, with a non-constant alpha channel that must be ignored."""
     H, W, _ = rgb.shape

@@ -58,6 +58,7 @@ def test_each_mode_with_per_side_padding(pad2d, mode):
     check_pad(pad2d, random_images((1, 2, 5, 7), seed=1), (1, 2, 3, 0), mode)
 
 
+@pytest.mark.hidden
 @pytest.mark.points(1)
 def test_any_leading_dims_and_dtype(pad2d):
     """Works on (H, W) and (B, T, C, H, W) tensors, and keeps float64."""

@@ -8,6 +8,7 @@ from grader.feedback import assert_tensor_close, expect
 from grader.tests.lab1_convolution.forbidden import CONV_OPS, PAD_OPS
 from grader.tests.lab1_convolution.known_mistakes import GRADIENT_SIGN, GX_GY_SWAPPED, sobel_mistakes
 from grader.tests.lab1_convolution.photos import as_float, astronaut, camera, coffee
+from grader.tests.lab1_convolution.upstream import blame_earlier_exercise
 from solutions.lab1_convolution.sobel import sobel_gradients as reference_gradients
 
 pytestmark = pytest.mark.exercise("lab1.6", "sobel_gradients")
@@ -35,41 +36,43 @@ def gradients_of(sobel_gradients, img: np.ndarray, what: str) -> tuple[torch.Ten
     return got
 
 
-def check_gradients(sobel_gradients, img: np.ndarray, what: str) -> None:
-    got_gx, got_gy = gradients_of(sobel_gradients, img, what)
-    gx, gy = reference_gradients(img)
-    wrong_gx, wrong_gy = sobel_mistakes(img)
-    assert_tensor_close(got_gx, gx, what=f"gx of sobel_gradients({what})", atol=1e-4, mistakes=wrong_gx)
-    assert_tensor_close(got_gy, gy, what=f"gy of sobel_gradients({what})", atol=1e-4, mistakes=wrong_gy)
+def check_gradients(student, sobel_gradients, img: np.ndarray, what: str) -> None:
+    with blame_earlier_exercise(student, "sobel_gradients"):
+        got_gx, got_gy = gradients_of(sobel_gradients, img, what)
+        gx, gy = reference_gradients(img)
+        wrong_gx, wrong_gy = sobel_mistakes(img)
+        assert_tensor_close(got_gx, gx, what=f"gx of sobel_gradients({what})", atol=1e-4, mistakes=wrong_gx)
+        assert_tensor_close(got_gy, gy, what=f"gy of sobel_gradients({what})", atol=1e-4, mistakes=wrong_gy)
 
 
 @pytest.mark.points(2)
-def test_direction_and_sign_on_ramps(sobel_gradients):
+def test_direction_and_sign_on_ramps(student, sobel_gradients):
     """Brighter to the right: gx > 0, gy = 0. Brighter downward: gy > 0, gx = 0."""
     to_right = np.tile(np.linspace(0, 1, 12, dtype=np.float32), (10, 1))  # (10, 12)
-    gx, gy = gradients_of(sobel_gradients, to_right, "horizontal ramp (10, 12)")
-    swapped = gy.abs().max() > 1e-4 and gx.abs().max() <= 1e-4
-    expect(not swapped, "on an image that gets brighter to the right, gx is 0 and gy is not", hint=GX_GY_SWAPPED)
-    expect(
-        bool((gx[:, 1:-1] > 0).all()),
-        "on an image that gets brighter to the right, gx must be > 0 inside",
-        hint=GRADIENT_SIGN if bool((gx[:, 1:-1] < 0).all()) else None,
-    )
-    check_gradients(sobel_gradients, to_right, "horizontal ramp (10, 12)")
-    check_gradients(sobel_gradients, np.ascontiguousarray(to_right.T), "vertical ramp (12, 10)")
+    with blame_earlier_exercise(student, "sobel_gradients"):
+        gx, gy = gradients_of(sobel_gradients, to_right, "horizontal ramp (10, 12)")
+        swapped = gy.abs().max() > 1e-4 and gx.abs().max() <= 1e-4
+        expect(not swapped, "on an image that gets brighter to the right, gx is 0 and gy is not", hint=GX_GY_SWAPPED)
+        expect(
+            bool((gx[:, 1:-1] > 0).all()),
+            "on an image that gets brighter to the right, gx must be > 0 inside",
+            hint=GRADIENT_SIGN if bool((gx[:, 1:-1] < 0).all()) else None,
+        )
+    check_gradients(student, sobel_gradients, to_right, "horizontal ramp (10, 12)")
+    check_gradients(student, sobel_gradients, np.ascontiguousarray(to_right.T), "vertical ramp (12, 10)")
 
 
 @pytest.mark.points(2)
-def test_camera_photo(sobel_gradients):
-    check_gradients(sobel_gradients, camera(), "camera, uint8 gray (64, 64)")
+def test_camera_photo(student, sobel_gradients):
+    check_gradients(student, sobel_gradients, camera(), "camera, uint8 gray (64, 64)")
 
 
 @pytest.mark.points(1)
-def test_rgb_float_photo(sobel_gradients):
-    check_gradients(sobel_gradients, as_float(astronaut()), "astronaut, float32 RGB (64, 64, 3)")
+def test_rgb_float_photo(student, sobel_gradients):
+    check_gradients(student, sobel_gradients, as_float(astronaut()), "astronaut, float32 RGB (64, 64, 3)")
 
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
-def test_rgb_uint8_photo(sobel_gradients):
-    check_gradients(sobel_gradients, coffee(), "coffee, uint8 RGB (50, 75, 3)")
+def test_rgb_uint8_photo(student, sobel_gradients):
+    check_gradients(student, sobel_gradients, coffee(), "coffee, uint8 RGB (50, 75, 3)")
