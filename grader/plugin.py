@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
 from grader.feedback import GradingFailure
 from grader.grade import compute_grade
@@ -32,7 +33,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers and the report extras."""
+    """Register the markers and the report extras; keep the judge to one thread (its references are
+    small, and the worker needs the cores)."""
+    torch.set_num_threads(1)
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.pluginmanager.register(ReportExtras(config), "grader-report-extras")
