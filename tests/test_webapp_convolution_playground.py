@@ -52,9 +52,11 @@ def test_formula_text_has_the_numbers_filled_in() -> None:
     assert formula == (
         "```\n"
         "H_out = floor((H + 2p - d(kH-1) - 1) / s) + 1\n"
-        "      = floor((400 + 2*1 - 2*(3-1) - 1) / 2) + 1 = 199\n"
+        "      = floor((400 + 2*1 - 2*(3-1) - 1) / 2) + 1\n"
+        "      = 199\n"
         "W_out = floor((W + 2p - d(kW-1) - 1) / s) + 1\n"
-        "      = floor((600 + 2*1 - 2*(3-1) - 1) / 2) + 1 = 299\n"
+        "      = floor((600 + 2*1 - 2*(3-1) - 1) / 2) + 1\n"
+        "      = 299\n"
         "```"
     )
     assert out.shape == (199, 299, 3)

@@ -105,7 +105,8 @@ def size_formula(axis: str, size: int, k: int, stride: int, padding: int, dilati
     out = (size + 2 * padding - dilation * (k - 1) - 1) // stride + 1
     text = (
         f"{axis}_out = floor(({axis} + 2p - d(k{axis}-1) - 1) / s) + 1\n"
-        f"      = floor(({size} + 2*{padding} - {dilation}*({k}-1) - 1) / {stride}) + 1 = {out}"
+        f"      = floor(({size} + 2*{padding} - {dilation}*({k}-1) - 1) / {stride}) + 1\n"
+        f"      = {out}"
     )
     return out, text
 
@@ -183,6 +184,13 @@ def convolve_image(
     return shown, shape_text, f"```\n{h_text}\n{w_text}\n```"
 
 
+def first_result(image: np.ndarray, impl: str) -> tuple[np.ndarray | None, str, str]:
+    """What the tab shows on arrival: the reference's box blur; students' code runs only when they ask."""
+    if impl != "solutions":
+        return None, "", ""
+    return convolve_image(image, kernel_grid("box blur", "3x3"))
+
+
 def build(impl: str) -> None:
     """Lay out the playground inside the current tab and wire its events."""
     with gr.Row():
@@ -209,9 +217,11 @@ def build(impl: str) -> None:
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
             run = gr.Button("Apply conv2d", variant="primary", elem_id="conv-run")
         with gr.Column(scale=1):
-            output = gr.Image(label="Output", interactive=False, format="png", height=300, elem_id="conv-output")
-            shape = gr.Textbox(label="Shapes", interactive=False, lines=2, elem_id="conv-shape")
-            formula = gr.Markdown(elem_id="conv-formula")
+            first = first_result(image.value, impl)
+            output = gr.Image(first[0], label="Output", interactive=False, format="png", height=300,
+                              elem_id="conv-output")
+            shape = gr.Textbox(first[1], label="Shapes", interactive=False, lines=2, elem_id="conv-shape")
+            formula = gr.Markdown(first[2], elem_id="conv-formula")
     preset.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     size.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     run.click(

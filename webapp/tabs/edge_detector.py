@@ -73,12 +73,16 @@ def build(impl: str) -> None:
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
             run = gr.Button("Detect edges", variant="primary")
         with gr.Column(scale=2):
+            # On arrival, the reference's result; students' code runs only when they ask.
+            first = detect_edges(image.value, 0.2) if impl == "solutions" else (None,) * 4
             with gr.Row():
-                magnitude = gr.Image(label="Edge strength sqrt(gx² + gy²) / max", format="png", height=280)
-                edges = gr.Image(label="Edge map (strength ≥ threshold)", format="png", height=280)
+                magnitude = gr.Image(first[2], label="Edge strength sqrt(gx² + gy²) / max", format="png", height=280)
+                edges = gr.Image(first[3], label="Edge map (strength ≥ threshold)", format="png", height=280)
             with gr.Row():
-                gx = gr.Image(label="gx (gray = 0, bright = gets brighter to the right)", format="png", height=280)
-                gy = gr.Image(label="gy (gray = 0, bright = gets brighter downward)", format="png", height=280)
+                gx = gr.Image(first[0], label="gx (gray = 0, bright = gets brighter to the right)", format="png",
+                              height=280)
+                gy = gr.Image(first[1], label="gy (gray = 0, bright = gets brighter downward)", format="png",
+                              height=280)
     inputs = [image, threshold, implementation]
     run.click(detect_edges, inputs=inputs, outputs=[gx, gy, magnitude, edges], api_name="lab1_sobel")
     threshold.release(edge_image, inputs=inputs, outputs=edges, api_name="lab1_edge_map")
