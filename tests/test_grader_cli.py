@@ -28,6 +28,14 @@ def submission_from_solutions(folder: Path) -> Path:
     return folder
 
 
+def grade_reference_with(tmp_path: Path, replacement: str) -> tuple[int, str, dict]:
+    """Grade lab 1 of a submission made of the reference plus `replacement` code appended to convolution.py."""
+    folder = submission_from_solutions(tmp_path / "submission")
+    module = folder / "lab1_convolution" / "convolution.py"
+    module.write_text(module.read_text() + replacement)
+    return run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+
+
 @pytest.fixture(scope="module")
 def solutions_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict]:
     return run_grader("lab1", "--target", "solutions", "--student", "ref",
@@ -73,10 +81,7 @@ def test_stubs_get_zero_with_not_implemented_feedback(stubs_run: tuple[int, str,
 
 
 def test_syntax_error_gives_a_zero_report_and_exit_1(tmp_path: Path) -> None:
-    folder = submission_from_solutions(tmp_path / "submission")
-    module = folder / "lab1_convolution" / "convolution.py"
-    module.write_text(module.read_text() + "\ndef broken(:\n")
-    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    code, output, report = grade_reference_with(tmp_path, "\ndef broken(:\n")
     assert code == 1, output
     assert report["grade"]["score"] == 0
     assert all("SyntaxError" in test["metadata"]["feedback"] for test in report["tests"])
@@ -116,10 +121,7 @@ def graded_tests(report: dict, exercise: str) -> list[dict]:
 
 
 def test_conv2d_that_calls_torch_earns_no_conv2d_points(tmp_path: Path) -> None:
-    folder = submission_from_solutions(tmp_path / "submission")
-    module = folder / "lab1_convolution" / "convolution.py"
-    module.write_text(module.read_text() + CONV2D_BY_TORCH)
-    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    code, output, report = grade_reference_with(tmp_path, CONV2D_BY_TORCH)
     assert code == 1, output
     conv2d_tests = graded_tests(report, "lab1.3")
     assert conv2d_tests and all(test["outcome"] == "failed" for test in conv2d_tests)
@@ -128,10 +130,7 @@ def test_conv2d_that_calls_torch_earns_no_conv2d_points(tmp_path: Path) -> None:
 
 
 def test_flipped_kernel_gets_its_hint(tmp_path: Path) -> None:
-    folder = submission_from_solutions(tmp_path / "submission")
-    module = folder / "lab1_convolution" / "convolution.py"
-    module.write_text(module.read_text() + CONV2D_WITH_FLIPPED_KERNEL)
-    code, output, report = run_grader("lab1", "--target", str(folder), report=tmp_path / "report.json")
+    code, output, report = grade_reference_with(tmp_path, CONV2D_WITH_FLIPPED_KERNEL)
     assert code == 1, output
     hints = [test["metadata"]["hint"] or "" for test in graded_tests(report, "lab1.3") if test["outcome"] == "failed"]
     assert hints and any("flip" in hint.lower() for hint in hints), hints
