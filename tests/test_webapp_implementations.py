@@ -1,10 +1,15 @@
 """The web app runs lab code from solutions/ or labs/ and turns its failures into polite gr.Error messages."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import gradio as gr
 import pytest
 import torch
 
-from webapp.implementations import call_lab, load_lab_module
+from webapp.implementations import call_lab, load_lab_module, source_stamp
 
 CONVOLUTION = "lab1_convolution.convolution"
 
@@ -73,3 +78,72 @@ def test_missing_function_is_a_gr_error() -> None:
     with pytest.raises(gr.Error) as error:
         call_lab("solutions", CONVOLUTION, "conv3d")
     assert "has no function conv3d" in error.value.message
+
+
+RELOAD_SCRIPT = """
+import json
+from pathlib import Path
+
+import gradio as gr
+
+from webapp.implementations import call_lab
+
+
+def greet():
+    try:
+        return call_lab("labs", "lab9_reload.greeting", "greet")
+    except gr.Error as error:
+        return error.message
+
+
+lab = Path("labs/lab9_reload")
+seen = [greet()]
+(lab / "words.py").write_text('WORD = "again, no restart"\\n')  # the lab-local module that greeting imports
+seen.append(greet())
+(lab / "greeting.py").write_text("def greet(:\\n")
+seen.append(greet())
+(lab / "greeting.py").write_text("from .words import WORD\\n\\n\\ndef greet():\\n    return WORD.upper()\\n")
+seen.append(greet())
+print(json.dumps(seen))
+"""
+
+
+def write_reload_lab(root: Path) -> None:
+    """A `labs` package in `root` with lab9_reload: greeting.greet() returns words.WORD."""
+    lab = root / "labs" / "lab9_reload"
+    lab.mkdir(parents=True)
+    (root / "labs" / "__init__.py").write_text("")
+    (lab / "__init__.py").write_text("")
+    (lab / "words.py").write_text('WORD = "hello"\n')
+    (lab / "greeting.py").write_text("from .words import WORD\n\n\ndef greet():\n    return WORD\n")
+
+
+def test_edited_student_code_is_used_without_a_restart(tmp_path: Path) -> None:
+    write_reload_lab(tmp_path)
+    # run from tmp_path, where `labs` is the copy above; webapp comes from this repository
+    result = subprocess.run(
+        [sys.executable, "-c", RELOAD_SCRIPT], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    first, edited_import, broken, fixed = json.loads(result.stdout.splitlines()[-1])
+    assert (first, edited_import, fixed) == ("hello", "again, no restart", "AGAIN, NO RESTART")
+    assert broken.startswith("Python cannot read your code: ")
+    assert "labs/lab9_reload/greeting.py line 1)" in broken
+
+
+def test_unchanged_code_is_not_imported_again() -> None:
+    assert load_lab_module(CONVOLUTION, "labs") is load_lab_module(CONVOLUTION, "labs")
+    assert load_lab_module(CONVOLUTION, "solutions") is load_lab_module(CONVOLUTION, "solutions")
+
+
+def test_source_stamp_sees_edits_new_and_removed_files(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("x = 1\n")
+    before = source_stamp(tmp_path)
+    module.write_text("x = 12\n")
+    edited = source_stamp(tmp_path)
+    (tmp_path / "extra.py").write_text("")
+    added = source_stamp(tmp_path)
+    (tmp_path / "extra.py").unlink()
+    assert len({before, edited, added}) == 3
+    assert source_stamp(tmp_path) == edited

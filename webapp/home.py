@@ -31,9 +31,12 @@ Each lab folder has a README and stub functions marked `TODO(labN.k)`. Fill them
 Every tab with an **Implementation** switch can run the reference (`solutions/`) or *your* code
 (`labs/`). Start the app with `python -m webapp --impl labs` to make your code the default
 (this app started with `--impl {impl}`). A function you have not written yet gives a polite message
-naming its TODO; restart the app after editing your code.
+naming its TODO. Save your file and click again: the app picks up your edits without a restart.
 
-The Lab 1 tabs are here now; the other labs add their tabs as they are finished.
+In the **Digit reader** tab, *your code* means your LeNet and `predict_proba` with the weights you trained
+with `python -m labs.lab2_lenet.train` (it writes `runs/lenet-mnist.safetensors`).
+
+The Lab 1 and Lab 2 tabs are here now; the other labs add their tabs as they are finished.
 """
 
 

@@ -1,8 +1,14 @@
-"""Run a lab function from the reference `solutions/` or from the student's `labs/`, with polite errors."""
+"""Run a lab function from the reference `solutions/` or from the student's `labs/`, with polite errors.
+
+The student's lab package is imported afresh whenever one of its files changed, so edits show up on the next
+click without restarting the app; the reference stays imported once.
+"""
 
 import importlib
+import importlib.util
 import re
-import traceback
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -15,28 +21,91 @@ IMPLEMENTATIONS = ("solutions", "labs")
 IMPL_CHOICES = [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _TODO_TAG = re.compile(r"lab\d+\.\d+")
+SourceStamp = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of every .py file of a lab package
+_imported_sources: dict[str, SourceStamp] = {}  # lab package -> its files' stamp when it was last imported
+_import_lock = threading.Lock()  # Gradio runs events in threads: one (re)import at a time
+
+
+def source_stamp(folder: Path) -> SourceStamp:
+    """What changes when a file of `folder` (or below) is edited, added or removed."""
+    stamps = []
+    for path in sorted(folder.rglob("*.py")):
+        stat = path.stat()
+        stamps.append((path.relative_to(folder).as_posix(), stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+def forget_modules(package: str) -> None:
+    """Drop `package` and its submodules from sys.modules, so the next import runs their files again."""
+    for name in [name for name in sys.modules if name == package or name.startswith(f"{package}.")]:
+        del sys.modules[name]
+
+
+def refresh_lab_package(package: str) -> None:
+    """Forget the imported modules of lab `package` (e.g. "labs.lab2_lenet") if any of its files changed."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return  # no such lab: the import that follows reports it
+    stamp = source_stamp(Path(spec.origin).parent)
+    if _imported_sources.get(package) != stamp:
+        forget_modules(package)
+        importlib.invalidate_caches()  # see files created since the last import
+        _imported_sources[package] = stamp
 
 
 def load_lab_module(name: str, impl: str) -> ModuleType:
-    """Import e.g. "lab1_convolution.convolution" from the `solutions` or the `labs` package."""
+    """Import e.g. "lab1_convolution.convolution" from the `solutions` or the `labs` package.
+
+    For `labs`, the lab's package (here `labs.lab1_convolution`, with every module in it) is imported again
+    when one of its files changed since the last call.
+    """
     if impl not in IMPLEMENTATIONS:
         raise gr.Error(f"Unknown implementation {impl!r}: choose one of {IMPLEMENTATIONS}.")
+    path = f"{impl}/{name.replace('.', '/')}.py"
     try:
-        return importlib.import_module(f"{impl}.{name}")
+        with _import_lock:
+            if impl == "labs":
+                refresh_lab_package(f"labs.{name.split('.')[0]}")
+            return importlib.import_module(f"{impl}.{name}")
     except ModuleNotFoundError as error:
-        path = f"{impl}/{name.replace('.', '/')}.py"
         raise gr.Error(
             f"Could not import {path} ({error}). Check that the file exists, or switch the "
             f"implementation to 'reference'."
         ) from error
+    except Exception as error:
+        if impl != "labs":
+            raise
+        raise gr.Error(import_error_message(error, path)) from error
+
+
+def import_error_message(error: Exception, path: str) -> str:
+    """Say why the student's module `path` cannot be imported, with the file and line to fix."""
+    if isinstance(error, SyntaxError):
+        where = f"{_shown(Path(error.filename))} line {error.lineno}" if error.filename else path
+        return f"Python cannot read your code: {error.msg} ({where}). Fix it and try again."
+    name, where, line = _where(error)
+    return (
+        f"Importing {path} raised {type(error).__name__}: {error} (in {name}, {where} line {line}). "
+        f"Fix it and try again."
+    )
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository when it is inside it."""
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def _where(error: BaseException) -> tuple[str, str, int]:
-    """(function name, file relative to the repo, line) of the frame that raised `error`."""
-    frame = traceback.extract_tb(error.__traceback__)[-1]
-    path = Path(frame.filename)
-    shown = path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
-    return frame.name, shown, frame.lineno or 0
+    """(function name, file relative to the repo, line) of the frame that raised `error`.
+
+    Methods are named with their class, e.g. "LeNet.__init__" (Python 3.11+; the bare name before).
+    """
+    last = error.__traceback__
+    assert last is not None, "only raised errors have a traceback"
+    while last.tb_next is not None:
+        last = last.tb_next
+    code = last.tb_frame.f_code
+    return getattr(code, "co_qualname", code.co_name), _shown(Path(code.co_filename)), last.tb_lineno
 
 
 def not_implemented_message(error: NotImplementedError) -> str:

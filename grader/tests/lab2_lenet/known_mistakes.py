@@ -37,6 +37,7 @@ NO_ZERO_GRAD = ("gradients piled up from batch to batch: call optimizer.zero_gra
                 "for every batch")
 NO_UPDATE = ("the weights did not change: for every batch call optimizer.zero_grad(), loss.backward(), "
              "optimizer.step(), in this order")
+SUMMED_UPSTREAM = "the batch losses were summed, not averaged: your nll_loss (lab2.2) must return the batch MEAN"
 LAST_BATCH_LOSS = "you returned the last batch's loss: return the mean over the whole epoch"
 SUMMED_BATCH_LOSSES = "you returned the sum of the batch losses: divide by the number of examples"
 MEAN_OF_BATCH_MEANS = ("you averaged the batch means: weight each batch's loss by its size (the last batch is "
@@ -110,9 +111,10 @@ def lenet_forward_mistakes(model: LeNet, images: torch.Tensor) -> dict[str, torc
 
 
 def sgd_epoch(weight: torch.Tensor, bias: torch.Tensor, images: torch.Tensor, labels: torch.Tensor,
-              batch_size: int, lr: float, zero_grad: bool = True) -> tuple[torch.Tensor, torch.Tensor, list]:
-    """One epoch of plain SGD on a ProbeNet, batches in order, optionally without zero_grad:
-    (weight, bias, [(batch loss, batch size), ...])."""
+              batch_size: int, lr: float, zero_grad: bool = True,
+              reduction: str = "mean") -> tuple[torch.Tensor, torch.Tensor, list]:
+    """One epoch of plain SGD on a ProbeNet, batches in order, optionally without zero_grad or with summed batch
+    losses: (weight, bias, [(batch loss, batch size), ...])."""
     model = ProbeNet(weight, bias).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     batch_losses = []
@@ -120,7 +122,7 @@ def sgd_epoch(weight: torch.Tensor, bias: torch.Tensor, images: torch.Tensor, la
         x, y = images[start : start + batch_size], labels[start : start + batch_size]
         if zero_grad:
             optimizer.zero_grad()
-        loss = F.nll_loss(model(x), y)
+        loss = F.nll_loss(model(x), y, reduction=reduction)
         loss.backward()
         optimizer.step()
         batch_losses.append((loss.item(), len(y)))

@@ -14,6 +14,7 @@ from grader.tests.lab2_lenet.known_mistakes import (
     NOT_EVAL_MODE,
     PERCENT,
     PYTHON_FLOAT,
+    SUMMED_UPSTREAM,
     matching_number,
 )
 from grader.tests.lab2_lenet.replies import expect_fields
@@ -42,8 +43,11 @@ def expected_result(weight, bias, images, labels, batch_size: int) -> tuple[floa
         log_probs = model(images)  # (N, 10)
     accuracy = float((log_probs.argmax(dim=1) == labels).float().mean())
     losses = F.nll_loss(log_probs, labels, reduction="none")  # (N,)
-    batch_means = [float(chunk.mean()) for chunk in losses.split(batch_size)]
-    return accuracy, float(losses.mean()), {MEAN_OF_BATCH_MEANS: sum(batch_means) / len(batch_means)}
+    batches = losses.split(batch_size)
+    batch_means = [float(chunk.mean()) for chunk in batches]
+    summed = sum(float(chunk.sum()) * len(chunk) for chunk in batches) / len(losses)  # nll_loss summing, not averaging
+    return accuracy, float(losses.mean()), {MEAN_OF_BATCH_MEANS: sum(batch_means) / len(batch_means),
+                                            SUMMED_UPSTREAM: summed}
 
 
 def check_evaluate(evaluate_probe, count: int, batch_size: int, seed: int) -> None:

@@ -11,6 +11,7 @@ from grader.tests.lab2_lenet.known_mistakes import (
     NO_ZERO_GRAD,
     NOT_TRAIN_MODE,
     PYTHON_FLOAT,
+    SUMMED_UPSTREAM,
     matching_number,
     mean_loss_mistakes,
     sgd_epoch,
@@ -21,8 +22,8 @@ from solutions.lab2_lenet.lenet import LeNet
 pytestmark = pytest.mark.exercise("lab2.5", "train_one_epoch")
 
 LR = 0.05
-TRAINING_RUN = {"epochs": 5, "batch_size": 64, "lr": 1e-3, "seed": 0}  # 315 Adam steps on 4,000 digits
-TRAINING_RUN_ACCURACY = 0.95  # the reference reaches about 0.97 on the 1,000 held-out digits
+TRAINING_RUN = {"epochs": 5, "batch_size": 64, "lr": 2e-3, "seed": 0}  # 315 Adam steps on 4,000 digits
+TRAINING_RUN_ACCURACY = 0.94  # the reference reaches 0.96-0.97 on the 1,000 held-out digits (seeds 0-4)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,9 @@ def check_epoch(train_probe, count: int, batch_size: int, seed: int) -> None:
     expected_weight, expected_bias, batch_losses = sgd_epoch(weight, bias, images, labels, batch_size, LR)
     what = f"weights after one SGD epoch ({count} digits, batches of {batch_size})"
     piled_weight, _, _ = sgd_epoch(weight, bias, images, labels, batch_size, LR, zero_grad=False)
+    summed_weight, _, _ = sgd_epoch(weight, bias, images, labels, batch_size, LR, reduction="sum")
     assert_tensor_close(got["weight"], expected_weight, what=what, atol=1e-5,
-                        mistakes={NO_UPDATE: weight, NO_ZERO_GRAD: piled_weight})
+                        mistakes={NO_UPDATE: weight, NO_ZERO_GRAD: piled_weight, SUMMED_UPSTREAM: summed_weight})
     assert_tensor_close(got["bias"], expected_bias, what=what.replace("weights", "biases"), atol=1e-5)
     mean_loss = got["mean_loss"]
     expect(type(mean_loss) is float, f"train_one_epoch returned a {type(mean_loss).__name__}, not a float",
@@ -79,7 +81,7 @@ def test_training_mode(train_probe):
 @pytest.mark.points(4)
 def test_short_training_run_learns_digits(student):
     """5 epochs of Adam on the 4,000 training digits with your LeNet and train_one_epoch; the judge loads the
-    weights into its own LeNet and needs >= 95% on the 1,000 held-out digits (the reference gets about 97%)."""
+    weights into its own LeNet and needs >= 94% on the 1,000 held-out digits (the reference gets 96-97%)."""
     train_lenet = student.function("lab2_lenet.harness.train_lenet", timeout=60)
     result = expect_fields(train_lenet(*training_digits(), **TRAINING_RUN), ("state_dict",), "train_lenet")
     model = LeNet()

@@ -1,0 +1,69 @@
+"""End to end in headless Chromium: draw digits on the Digit reader's canvas with the mouse and see LeNet read them."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_browser_e2e import STEP_TIMEOUT_MS, chromium_page, outside_requests
+
+# strokes as polylines of (x, y) pixel offsets from the canvas' centre; the 280x280 paper spans at least +-140
+SEVEN = [[(-55, -90), (55, -90), (5, 100)]]  # the top bar, then the long diagonal, in one stroke
+ONE = [[(0, -100), (0, 100)]]
+DRAW_HINT = "Draw a digit first"
+
+
+def draw(page: Page, strokes: list[list[tuple[int, int]]]) -> None:
+    """Drag the mouse along each polyline on the sketchpad, button held down, as a visitor draws."""
+    box = page.locator("#digit-canvas canvas").first.bounding_box()
+    assert box is not None, "the sketchpad's canvas is not on the page"
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for stroke in strokes:
+        page.mouse.move(cx + stroke[0][0], cy + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(cx + x, cy + y, steps=8)
+        page.mouse.up()
+
+
+def expect_reading(page: Page, pattern: str) -> None:
+    """Wait until the status line matches `pattern`."""
+    expect(page.locator("#digit-status")).to_contain_text(re.compile(pattern), timeout=STEP_TIMEOUT_MS)
+
+
+def check_digit_reader(page: Page, webapp_url: str) -> None:
+    """Draw a 7 and a 1 (each read on the first stroke), clear twice, then show a held-out test digit."""
+    outside = outside_requests(page, webapp_url)
+    page.goto(webapp_url)
+    # the sketchpad loads its blank value, then sends its first change (an empty canvas): now it is ready
+    with page.expect_request(re.compile(r"/gradio_api/queue/join"), timeout=STEP_TIMEOUT_MS):
+        page.get_by_role("tab", name="Digit reader").click()
+    brush = page.locator("#digit-canvas button[aria-label=Brush]")
+    expect(brush).to_have_class(re.compile(r"\bhighlight\b"), timeout=STEP_TIMEOUT_MS)  # no tool to pick first
+    expect_reading(page, DRAW_HINT)
+
+    draw(page, SEVEN)
+    expect_reading(page, r"Your drawing: LeNet .*reads 7, ")
+    expect(page.locator("#digit-label")).to_contain_text("7")
+    shown = page.locator("#digit-input img")
+    shown.evaluate("img => img.decode()")  # wait until the picture has loaded
+    assert shown.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [280, 280]
+
+    page.locator("#digit-clear").click()
+    expect_reading(page, DRAW_HINT)
+    draw(page, ONE)
+    expect_reading(page, r"Your drawing: LeNet .*reads 1, ")
+
+    page.locator("#digit-canvas button[aria-label='Clear canvas']").click()  # Gradio's own bin icon
+    expect_reading(page, DRAW_HINT)
+    expect(brush).to_have_class(re.compile(r"\bhighlight\b"), timeout=STEP_TIMEOUT_MS)
+
+    page.locator("#digit-sample-4").click()
+    expect_reading(page, r"Test digit #\d+ \(a 4 never seen in training\): LeNet .*reads")
+    assert outside == [], f"the page reached outside the local app: {outside}"
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(90)
+def test_draw_digits_and_read_them(webapp_url: str) -> None:
+    with chromium_page() as page:
+        check_digit_reader(page, webapp_url)

@@ -1,0 +1,221 @@
+"""Lab 2 tab: draw a digit or upload a photo of one, see the 28x28 image LeNet reads and its three best guesses."""
+
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import torch
+from torch import nn
+
+from labs.checkpoints import load_checkpoint
+from labs.data.mnist import load_mnist_pixels, normalize
+from webapp.digit_preprocessing import MNIST_SIDE, NoInkError, mnist_digit, photo_ink, sketch_ink
+from webapp.image_input import read_upload
+from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab, load_lab_module
+
+TITLE = "Digit reader"
+LENET = "lab2_lenet.lenet"
+TRAINING = "lab2_lenet.training"
+BUNDLED_CHECKPOINT = REPO_ROOT / "webapp" / "checkpoints" / "lenet-mnist.safetensors"
+STUDENT_CHECKPOINT = Path("runs") / "lenet-mnist.safetensors"  # where `python -m labs.lab2_lenet.train` writes
+CANVAS_SIDE = 280  # pixels; a digit drawn across most of it is scaled down about 10x, like a pen on paper
+BRUSH_RADIUS = 12  # pixels: strokes about 2.5 pixels wide once the digit is 20 pixels tall, as in MNIST
+SHOWN_SCALE = 10  # the 28x28 input is shown as 280x280, one MNIST pixel per 10x10 square
+DRAW_HINT = "Draw a digit first: one digit from 0 to 9, as large as the canvas allows."
+Shown = tuple[np.ndarray, str]  # the 28x28 digit on show and where it came from, kept for the implementation switch
+Reading = tuple[np.ndarray | None, dict[str, float] | None, str, Shown | None]  # enlarged input, top 3, status
+
+
+def blank_canvas() -> dict[str, Any]:
+    """The sketchpad's empty value: white paper and one transparent layer for the strokes.
+
+    With a value (rather than None) Gradio 6 opens the sketchpad with the brush selected. Its sketchpad also
+    ignores its own first change event (meant for loading the value); the layer's arrival uses it up, so the
+    visitor's first stroke is read at once.
+    """
+    paper = np.full((CANVAS_SIDE, CANVAS_SIDE, 3), 255, dtype=np.uint8)
+    strokes = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), dtype=np.uint8)
+    return {"background": paper, "layers": [strokes], "composite": None}
+
+
+def default_checkpoint(impl: str) -> Path:
+    """The weights each implementation reads: the bundled ones, or the student's from labs.lab2_lenet.train."""
+    return BUNDLED_CHECKPOINT if impl == "solutions" else STUDENT_CHECKPOINT
+
+
+def missing_checkpoint_message(impl: str, checkpoint: Path) -> str:
+    """Polite advice when there are no weights at `checkpoint`."""
+    if impl == "labs":
+        return (
+            f"No trained LeNet of yours yet: {checkpoint} does not exist. Train one with "
+            f"`python -m labs.lab2_lenet.train` (a minute or two on a laptop; it writes {STUDENT_CHECKPOINT}), "
+            f"then try again. Meanwhile the 'reference' implementation reads digits with the bundled weights."
+        )
+    return (
+        f"The bundled LeNet weights are missing ({checkpoint}). Restore them with "
+        f"`git checkout -- webapp/checkpoints`, or retrain them with the command in the .json file next to them."
+    )
+
+
+def load_lenet(impl: str, checkpoint: Path | None = None) -> tuple[nn.Module, dict[str, Any]]:
+    """LeNet of `impl` with the weights in `checkpoint` (default: default_checkpoint(impl)), and the sidecar info."""
+    checkpoint = Path(checkpoint) if checkpoint is not None else default_checkpoint(impl)
+    if not checkpoint.is_file():
+        raise gr.Error(missing_checkpoint_message(impl, checkpoint))
+    lenet_class = getattr(load_lab_module(LENET, impl), "LeNet", None)
+    if lenet_class is None:
+        raise gr.Error(f"{impl}/lab2_lenet/lenet.py has no class LeNet.")
+    return _lenet_with_weights(impl, lenet_class, checkpoint, checkpoint.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _lenet_with_weights(impl: str, lenet_class: type, checkpoint: Path, mtime_ns: int) -> tuple[nn.Module, dict]:
+    """Build and load once per (class, file version): an edited lenet.py or a retrained checkpoint loads anew."""
+    try:
+        state_dict, info = load_checkpoint(checkpoint)
+    except Exception as error:
+        raise gr.Error(f"Could not read the weights in {checkpoint} ({error}). Train them again.") from error
+    model = call_lab(impl, LENET, "LeNet")
+    try:
+        model.load_state_dict(state_dict)
+    except RuntimeError as error:
+        raise gr.Error(
+            f"The weights in {checkpoint} do not fit this LeNet ({str(error).splitlines()[0]}). Keep the layer "
+            f"names and shapes of the lab's table, and train again."
+        ) from error
+    return model.eval(), info
+
+
+def classify(digit: np.ndarray, impl: str = "solutions", checkpoint: Path | None = None) -> dict[str, float]:
+    """Probability of each class "0".."9" for a uint8 (28, 28) white-on-black digit."""
+    model, _ = load_lenet(impl, checkpoint)
+    x = normalize(digit[None])  # (1, 28, 28) uint8 -> (1, 1, 28, 28) float32, MNIST's mean and std
+    probabilities = call_lab(impl, TRAINING, "predict_proba", model, x)
+    if not isinstance(probabilities, torch.Tensor) or tuple(probabilities.shape) != (1, 10):
+        got = tuple(probabilities.shape) if isinstance(probabilities, torch.Tensor) else type(probabilities).__name__
+        raise gr.Error(f"predict_proba returned {got}; expected a (1, 10) tensor of probabilities for one image.")
+    row = probabilities[0].detach().cpu().to(torch.float64)
+    if not torch.isfinite(row).all() or (row < 0).any() or abs(float(row.sum()) - 1.0) > 1e-3:
+        raise gr.Error(f"predict_proba returned {row.numpy().round(3).tolist()}: probabilities are >= 0 and sum to 1.")
+    return {str(k): float(p) for k, p in enumerate(row)}
+
+
+def shown_input(digit: np.ndarray) -> np.ndarray:
+    """The 28x28 digit enlarged SHOWN_SCALE times with square pixels (nearest neighbour), uint8."""
+    return np.kron(digit, np.ones((SHOWN_SCALE, SHOWN_SCALE), dtype=np.uint8))  # (280, 280)
+
+
+def model_name(impl: str, checkpoint: Path | None = None) -> str:
+    """"LeNet" or "your LeNet", with the test accuracy its checkpoint's sidecar records."""
+    _, info = load_lenet(impl, checkpoint)
+    accuracy = info.get("metrics", {}).get("test_accuracy")
+    name = "your LeNet" if impl == "labs" else "LeNet"
+    return f"{name} ({accuracy:.1%} right on the held-out test digits)" if isinstance(accuracy, float) else name
+
+
+def read(digit: np.ndarray, source: str, impl: str, checkpoint: Path | None = None) -> Reading:
+    """Classify `digit`; return (enlarged input, probabilities, status line, (digit, source))."""
+    probabilities = classify(digit, impl, checkpoint)
+    best = max(probabilities, key=probabilities.__getitem__)
+    status = f"{source}: {model_name(impl, checkpoint)} reads **{best}**, {probabilities[best]:.1%} sure."
+    return shown_input(digit), probabilities, status, (digit, source)
+
+
+def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
+    """Event: the drawing changed. An empty canvas clears the outputs and asks for a digit, it is no error."""
+    ink = sketch_ink(sketch)
+    try:
+        digit = mnist_digit(ink) if ink is not None else None
+    except NoInkError:
+        digit = None
+    if digit is None:
+        return None, None, DRAW_HINT, None
+    return read(digit, "Your drawing", impl, checkpoint)
+
+
+def read_photo(path: str | Path | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
+    """Event: a photo was uploaded; dark ink on light paper is inverted to MNIST's white on black."""
+    image = read_upload(path)  # gr.Error for non-images; downscales large photos with a notice
+    try:
+        digit = mnist_digit(photo_ink(image))
+    except NoInkError as error:
+        raise gr.Error(
+            f"No digit found in {Path(str(path)).name}: the picture looks blank. Upload a photo of one "
+            f"digit, written dark on light paper (or light on dark), filling most of the picture."
+        ) from error
+    return read(digit, f"Your photo {Path(str(path)).name}", impl, checkpoint)
+
+
+@cache
+def held_out_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The held-out digits of the kit's fixed MNIST split: uint8 (1000, 28, 28) and their labels (1000,)."""
+    pixels = load_mnist_pixels()
+    return pixels.test_images, pixels.test_labels
+
+
+def read_test_digit(
+    label: str, impl: str = "solutions", pick: int | None = None, checkpoint: Path | None = None
+) -> Reading:
+    """Event: a sample button; read the `pick`-th held-out test digit of class `label` (random when None)."""
+    images, labels = held_out_digits()
+    (indices,) = np.nonzero(labels == int(label))  # test digits of this class, in split order
+    pick = int(np.random.default_rng().integers(len(indices))) if pick is None else pick % len(indices)
+    index = int(indices[pick])
+    return read(images[index], f"Test digit #{index} (a {label} never seen in training)", impl, checkpoint)
+
+
+def reread(shown: Shown | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
+    """Event: the implementation switch; read the digit on show again with the chosen implementation."""
+    if shown is None:
+        return None, None, DRAW_HINT, None
+    digit, source = shown
+    return read(digit, source, impl, checkpoint)
+
+
+def build(impl: str) -> None:
+    """Lay out the digit reader inside the current tab and wire its events."""
+    with gr.Row():
+        with gr.Column(scale=1):
+            sketch = gr.Sketchpad(
+                value=blank_canvas(),
+                canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
+                brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=BRUSH_RADIUS),
+                eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
+                layers=False,
+                transforms=(),
+                buttons=[],
+                type="numpy",
+                image_mode="RGBA",
+                format="png",  # the blank canvas goes to the browser exactly as made
+                height=CANVAS_SIDE + 100,
+                label="Draw a digit (black on white; the model reads it inverted, as in MNIST)",
+                elem_id="digit-canvas",
+            )
+            clear = gr.Button("Clear the canvas", elem_id="digit-clear")
+            upload = gr.File(label="...or upload a photo of one digit", height=120, elem_id="digit-upload")
+            gr.Markdown("...or try a digit from the held-out test split:")
+            with gr.Row():
+                samples = [gr.Button(str(k), size="sm", min_width=32, elem_id=f"digit-sample-{k}") for k in range(10)]
+            implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
+        with gr.Column(scale=1):
+            model_input = gr.Image(
+                label=f"What LeNet reads: {MNIST_SIDE}x{MNIST_SIDE} pixels, white on black",
+                format="png",
+                interactive=False,
+                height=CANVAS_SIDE + 60,
+                elem_id="digit-input",
+            )
+            top3 = gr.Label(num_top_classes=3, label="Top 3", elem_id="digit-label")
+            status = gr.Markdown(DRAW_HINT, elem_id="digit-status")
+    on_show = gr.State(None)
+    outputs = [model_input, top3, status, on_show]
+    # a change per stroke; "always_last" (the default for change) drops the strokes drawn while one is being read
+    sketch.change(read_sketch, [sketch, implementation], outputs, show_progress="hidden", api_name="lab2_read_sketch")
+    sketch.clear(blank_canvas, outputs=sketch, api_visibility="private")  # the bin icon: back to paper + brush
+    clear.click(blank_canvas, outputs=sketch, api_visibility="private")
+    upload.upload(read_photo, [upload, implementation], outputs, api_name="lab2_read_photo")
+    for button in samples:
+        button.click(read_test_digit, [button, implementation], outputs, api_visibility="private")
+    implementation.input(reread, [on_show, implementation], outputs, api_visibility="private")
