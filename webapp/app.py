@@ -6,10 +6,10 @@ import gradio as gr
 
 from webapp import home
 from webapp.implementations import IMPLEMENTATIONS
-from webapp.tabs import convolution_playground, digit_reader, edge_detector
+from webapp.tabs import convolution_playground, diffusion, digit_reader, edge_detector
 
 # Adding a lab's tab = import its module above and list it here (it must expose TITLE and build(impl)).
-TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader]
+TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader, diffusion]
 
 
 def build_app(impl: str = "solutions") -> gr.Blocks:

@@ -35,8 +35,9 @@ naming its TODO. Save your file and click again: the app picks up your edits wit
 
 In the **Digit reader** tab, *your code* means your LeNet and `predict_proba` with the weights you trained
 with `python -m labs.lab2_lenet.train` (it writes `runs/lenet-mnist.safetensors`).
+In the **Diffusion** tab (Lab 6), *your code* means your `ddpm_step` runs the DDPM sampler of the bundled model.
 
-The Lab 1 and Lab 2 tabs are here now; the other labs add their tabs as they are finished.
+The Lab 1, 2 and 6 tabs are here now; the other labs add their tabs as they are finished.
 """
 
 
