@@ -15,7 +15,8 @@ def tab_labels(demo: gr.Blocks) -> list[str]:
 
 def test_one_tab_per_module_in_order() -> None:
     demo = build_app("labs")
-    assert tab_labels(demo) == ["Home", "Convolution playground", "Edge detector", "Digit reader", "Diffusion"]
+    assert tab_labels(demo) == ["Home", "Convolution playground", "Edge detector", "Digit reader",
+                                "Pretrained classifier", "Pokémon classifier", "Diffusion"]
     assert tab_labels(demo) == [module.TITLE for module in TAB_MODULES]
 
 
@@ -30,7 +31,7 @@ def test_implementation_switches_default_to_the_impl_argument() -> None:
             for block in build_app(impl).blocks.values()
             if isinstance(block, gr.Radio) and block.label == "Implementation"
         ]
-        assert switches == [impl] * 4
+        assert switches == [impl] * 6
 
 
 def test_unknown_impl_is_rejected() -> None:
@@ -60,4 +61,5 @@ def test_python_m_webapp_serves_the_page(webapp_url: str) -> None:
     config = httpx.get(f"{webapp_url}config", timeout=10, trust_env=False).json()
     assert config["analytics_enabled"] is False
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
-    assert labels == ["Home", "Convolution playground", "Edge detector", "Digit reader", "Diffusion"]
+    assert labels == ["Home", "Convolution playground", "Edge detector", "Digit reader",
+                                "Pretrained classifier", "Pokémon classifier", "Diffusion"]

@@ -6,10 +6,18 @@ import gradio as gr
 
 from webapp import home
 from webapp.implementations import IMPLEMENTATIONS
-from webapp.tabs import convolution_playground, diffusion, digit_reader, edge_detector
+from webapp.tabs import (
+    convolution_playground,
+    diffusion,
+    digit_reader,
+    edge_detector,
+    pokemon_classifier,
+    pretrained_classifier,
+)
 
 # Adding a lab's tab = import its module above and list it here (it must expose TITLE and build(impl)).
-TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader, diffusion]
+TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader,
+                                 pretrained_classifier, pokemon_classifier, diffusion]
 
 
 def build_app(impl: str = "solutions") -> gr.Blocks:

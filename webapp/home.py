@@ -37,7 +37,7 @@ In the **Digit reader** tab, *your code* means your LeNet and `predict_proba` wi
 with `python -m labs.lab2_lenet.train` (it writes `runs/lenet-mnist.safetensors`).
 In the **Diffusion** tab (Lab 6), *your code* means your `ddpm_step` runs the DDPM sampler of the bundled model.
 
-The Lab 1, 2 and 6 tabs are here now; the other labs add their tabs as they are finished.
+The tabs of Labs 1, 2, 3, 4 and 6 are here now; Lab 5 adds its tab when it is finished.
 """
 
 

@@ -1,0 +1,75 @@
+"""Lab 3 and 4 figures for the README: fine-tuned vs from-scratch vs majority-class accuracy on held-out Pokémon
+(from the training runs' sidecars), the fine-tune's wall time on this CPU, and the latency of each web-app tab.
+
+    python bench/bench_lab4.py [--repeats 20] [--scratch PATH.json]
+"""
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from webapp.image_input import load_sample
+from webapp.tabs.pokemon_classifier import BUNDLED_CHECKPOINT, classify_sprite, gallery
+from webapp.tabs.pretrained_classifier import classify_photo
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BASELINES = REPO_ROOT / "webapp" / "checkpoints" / "pokemon-type-baselines.json"
+
+
+def median_seconds(function: Callable[[], object], repeats: int) -> float:
+    function()  # warm-up: loads the model
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def accuracy_table(finetuned: dict, scratch: dict | None) -> None:
+    """Per-image and per-Pokémon accuracy of the three contenders on the same held-out species."""
+    ft = finetuned["metrics"]
+    sc = scratch["metrics"] if scratch else {"test_accuracy": float("nan"), "test_species_accuracy": float("nan")}
+    print(f"Pokémon primary type, {ft['test_images']} sprites of {ft['test_species']} Pokémon never seen in training "
+          f"({len(finetuned['classes'])} types):")
+    print("| model | accuracy per sprite | per Pokémon (views vote) | training on this CPU |")
+    print("|---|---|---|---|")
+    print(f"| EfficientNet-Lite0 fine-tuned from ImageNet | {ft['test_accuracy']:.1%} | "
+          f"{ft['test_species_accuracy']:.1%} | {finetuned['training_seconds'] / 60:.1f} min |")
+    scratch_minutes = f"{scratch['training_seconds'] / 60:.1f} min" if scratch else "not run yet"
+    print(f"| the same network from random weights, same budget | {sc['test_accuracy']:.1%} | "
+          f"{sc['test_species_accuracy']:.1%} | {scratch_minutes} |")
+    print(f"| majority class ({ft['majority_class']}) | {ft['majority_accuracy']:.1%} | | |")
+    for what, key in (("per sprite", "test_accuracy"), ("per Pokémon", "test_species_accuracy")):
+        gap = ft[key] - sc[key]
+        ratio = ft[key] / ft["majority_accuracy"]  # every held-out Pokémon has all its views: same majority share
+        print(f"{what}: fine-tuned minus from-scratch {gap * 100:+.1f} points; fine-tuned / majority {ratio:.2f}x")
+
+
+def latency(repeats: int) -> None:
+    photo = load_sample("chelsea (cat)")
+    sprite = gallery()[0]
+    print(f"web-app latency (median of {repeats}, {torch.get_num_threads()} threads):")
+    print(f"  Pretrained classifier, classify_photo (300x451 photo): "
+          f"{median_seconds(lambda: classify_photo(photo), repeats) * 1e3:.0f} ms")
+    print(f"  Pokémon classifier, classify_sprite (one sprite): "
+          f"{median_seconds(lambda: classify_sprite(sprite), repeats) * 1e3:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=20, help="timed runs per tab")
+    parser.add_argument("--scratch", type=Path, default=BASELINES, help="sidecar of the from-scratch run")
+    args = parser.parse_args()
+    finetuned = json.loads(BUNDLED_CHECKPOINT.with_suffix(".json").read_text())
+    accuracy_table(finetuned, json.loads(args.scratch.read_text()) if args.scratch.is_file() else None)
+    latency(args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Lab 3: classify photos with an ImageNet-pretrained network, and look inside it."""

@@ -1,0 +1,152 @@
+"""Lab 4 tab: the primary type of a Pokémon from its sprite, by EfficientNet-Lite0 fine-tuned on Pokémon the gallery's
+never appear in; the true type is shown next to the guess whenever the Pokémon is known."""
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+from safetensors.torch import load_file
+
+from labs.data.make_pokedex_csv import POKEDEX_CSV, slug
+from webapp.image_input import read_upload
+from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab
+
+TITLE = "Pokémon classifier"
+CLASSIFIER = "lab4_transfer.classifier"
+CHECKPOINTS = REPO_ROOT / "webapp" / "checkpoints"
+BUNDLED_CHECKPOINT = CHECKPOINTS / "pokemon-type-efficientnet_lite0.safetensors"
+GALLERY = CHECKPOINTS / "pokemon-gallery.safetensors"
+STUDENT_CHECKPOINT = Path("runs") / "pokemon-type-finetune.safetensors"  # where labs.lab4_transfer.train writes
+TOP_K = 5
+Sprite = tuple[np.ndarray, str]  # RGBA or RGB pixels and the Pokémon's name ("" when unknown)
+
+
+@cache
+def pokedex() -> dict[str, tuple[str, str]]:
+    """Pokémon name (file-name style, e.g. "mr-mime") -> (Type1, Type2), from labs/data/pokedex.csv."""
+    with open(POKEDEX_CSV, newline="", encoding="utf-8") as file:
+        return {row["Name"]: (row["Type1"], row["Type2"]) for row in csv.DictReader(file)}
+
+
+@cache
+def gallery() -> list[Sprite]:
+    """The bundled held-out sprites: (RGBA uint8 (H, W, 4), name), in the order of the gallery's sidecar."""
+    if not GALLERY.is_file():
+        raise gr.Error(f"The bundled sprite gallery is missing ({GALLERY}): restore it with "
+                       "`git checkout -- webapp/checkpoints`.")
+    tensors = load_file(str(GALLERY))
+    entries = json.loads(GALLERY.with_suffix(".json").read_text())["pokemon"]
+    return [(tensors[entry["name"]].numpy(), entry["name"]) for entry in entries]
+
+
+def checkpoint_for(impl: str) -> Path:
+    return BUNDLED_CHECKPOINT if impl == "solutions" else STUDENT_CHECKPOINT
+
+
+def load_classifier(impl: str) -> tuple[Any, dict[str, Any]]:
+    """The fine-tuned model of `impl` (bundled weights, or the student's from labs.lab4_transfer.train), cached."""
+    checkpoint = checkpoint_for(impl)
+    if not checkpoint.is_file():
+        if impl == "labs":
+            raise gr.Error(f"No fine-tuned model of yours yet: {checkpoint} does not exist. Build the data with "
+                           "`python -m labs.data pokemon --out data/pokemon`, train with `python -m "
+                           "labs.lab4_transfer.train --data data/pokemon`, then try again (or switch to 'reference').")
+        raise gr.Error(f"The bundled Pokémon classifier is missing ({checkpoint}): restore it with "
+                       "`git checkout -- webapp/checkpoints`, or retrain it with the command in its .json sidecar.")
+    return _load(impl, checkpoint, checkpoint.stat().st_mtime_ns)
+
+
+@cache
+def _load(impl: str, checkpoint: Path, mtime_ns: int) -> tuple[Any, dict[str, Any]]:
+    """Build once per (implementation, checkpoint version)."""
+    return call_lab(impl, CLASSIFIER, "load_type_classifier", checkpoint)
+
+
+def read_sprite_upload(path: str | Path | None) -> Sprite:
+    """An uploaded file as pixels (first frame, transparency on white; gr.Error for non-images, large ones
+    downscaled) and the Pokémon its file name names, if any ("" otherwise)."""
+    pixels = read_upload(path)
+    stem = slug(Path(str(path)).stem)
+    return pixels, stem if stem in pokedex() else ""
+
+
+def classify_sprite(sprite: Sprite | None, impl: str = "solutions") -> tuple[dict[str, float], str]:
+    """Type probabilities of a sprite, and a line with the true type when the Pokémon is known."""
+    if sprite is None:
+        raise gr.Error("No sprite yet. Pick one from the gallery or upload one.")
+    pixels, name = sprite
+    model, info = load_classifier(impl)
+    scores = call_lab(impl, CLASSIFIER, "predict_types", model, info, pixels)
+    if not isinstance(scores, dict) or not scores:
+        raise gr.Error(f"predict_types returned {type(scores).__name__}; expected {{type: probability}}.")
+    best = max(scores, key=scores.__getitem__)
+    return scores, verdict(name, best, info)
+
+
+def verdict(name: str, best: str, info: dict[str, Any]) -> str:
+    """The status line: the guess, the truth when known, and how good the model is on held-out Pokémon."""
+    accuracy = info.get("metrics", {}).get("test_accuracy")
+    quality = f" (the model gets {accuracy:.0%} of held-out Pokémon sprites right)" if accuracy else ""
+    if not name:
+        return f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see its true type."
+    type1, type2 = pokedex()[name]
+    truth = type1 + (f" / {type2}" if type2 else "")
+    seen = "never seen in training" if name in set(info.get("test_species", ())) else "seen in training"
+    mark = "right" if best == type1 else ("its second type" if best == type2 else "wrong")
+    return f"**{name}** ({seen}): guess **{best}**, true type **{truth}**: {mark}{quality}."
+
+
+def pick_from_gallery(evt: gr.SelectData, impl: str = "solutions") -> tuple[dict[str, float], str, Sprite]:
+    """Event: a gallery sprite was clicked."""
+    sprite = gallery()[evt.index]
+    return (*classify_sprite(sprite, impl), sprite)
+
+
+def pick_upload(path: str | None, impl: str = "solutions") -> tuple[dict[str, float], str, Sprite, None]:
+    """Event: a file was uploaded; the upload box is emptied again, ready for the next sprite."""
+    sprite = read_sprite_upload(path)
+    return (*classify_sprite(sprite, impl), sprite, None)
+
+
+def display(pixels: np.ndarray, scale: int = 3) -> np.ndarray:
+    """A sprite enlarged with square pixels, transparency on white, for the gallery."""
+    rgba = pixels.astype(np.float32) / 255.0  # (H, W, 4)
+    rgb = rgba[..., :3] * rgba[..., 3:] + (1.0 - rgba[..., 3:])  # alpha over white
+    return np.kron(np.round(rgb * 255).astype(np.uint8), np.ones((scale, scale, 1), dtype=np.uint8))
+
+
+def first_reading(sprite: Sprite, impl: str) -> tuple[dict[str, float] | None, str]:
+    """What the tab shows on arrival: the reference's answer for the first gallery sprite, or why there is none."""
+    if impl != "solutions":
+        return None, "Pick a sprite from the gallery or upload one."  # students' code runs only when they ask
+    try:
+        return classify_sprite(sprite, impl)
+    except gr.Error as error:  # e.g. a missing checkpoint: the app still starts, and says what to do
+        return None, error.message
+
+
+def build(impl: str) -> None:
+    """Lay out the Pokémon classifier inside the current tab and wire its events."""
+    sprites = gallery()
+    first = first_reading(sprites[0], impl)
+    with gr.Row():
+        with gr.Column(scale=2):
+            shown = gr.Gallery([(display(p), n) for p, n in sprites], label="Pokémon the model never saw (click one)",
+                               columns=7, height=360, allow_preview=False, elem_id="pokemon-gallery")
+            upload = gr.File(label="...or upload a sprite (named after the Pokémon to see its true type)", height=100,
+                             elem_id="pokemon-upload")
+            implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
+        with gr.Column(scale=1):
+            types = gr.Label(first[0], num_top_classes=TOP_K, label="Primary type", elem_id="pokemon-types")
+            status = gr.Markdown(first[1], elem_id="pokemon-status")
+    on_show = gr.State(sprites[0])
+    shown.select(pick_from_gallery, inputs=implementation, outputs=[types, status, on_show],
+                 api_visibility="private")
+    upload.upload(pick_upload, inputs=[upload, implementation], outputs=[types, status, on_show, upload],
+                  api_name="lab4_classify_sprite")
+    implementation.input(classify_sprite, inputs=[on_show, implementation], outputs=[types, status],
+                         api_visibility="private")
