@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+GRADER_DIR = Path(__file__).resolve().parent
+REPO_ROOT = GRADER_DIR.parent
 LABS_DIR = REPO_ROOT / "labs"
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
-JUDGE_TESTS_DIR = Path(__file__).resolve().parent / "tests"
-WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
+JUDGE_TESTS_DIR = GRADER_DIR / "tests"
+GOLDEN_DIR = GRADER_DIR / "golden"  # recorded reference results, in a student release only
+WORKER_SCRIPT = GRADER_DIR / "worker.py"

@@ -5,18 +5,30 @@ Loaded by `python -m grader` with `-p grader.plugin`; the judge's test cases liv
 """
 
 import platform
+import random
+import resource
 from datetime import datetime, timezone
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
+from grader.budget import Budget
 from grader.feedback import GradingFailure
+from grader.fingerprint import judge_fingerprint
+from grader.golden import Recorder, ReplayMissing
+from grader.golden_modules import start_recording
 from grader.grade import compute_grade
-from grader.worker_client import StudentCode, StudentCodeError, Worker, resolve_target
+from grader.limits import GB, Limits
+from grader.paths import SOLUTIONS_DIR
+from grader.worker_client import StudentCode, StudentCodeError, Worker, WorkerSettings, resolve_target
 
+BUDGET = pytest.StashKey[Budget]()
+WORKER = pytest.StashKey[Worker]()
+RECORDER = pytest.StashKey[Recorder]()
 MARKERS = (
     "points(n): points a passing test earns (required on every judge test)",
     "exercise(id, name): the exercise a test belongs to, e.g. exercise('lab1.3', 'conv2d')",
@@ -30,6 +42,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-target", default="labs", help="labs, solutions, or a copy of labs/")
     group.addoption("--grader-student", default="", help="student id written into the report")
     group.addoption("--grader-public-only", action="store_true", help="run only the public tests")
+    group.addoption("--grader-budget", type=float, default=Budget.total_s, help="seconds for all calls, in all")
+    group.addoption("--grader-test-timeout", type=float, default=Budget.per_test_s, help="seconds per test")
+    group.addoption("--grader-memory-gb", type=float, default=Limits.memory_bytes / GB, help="worker memory")
+    group.addoption("--grader-threads", type=int, default=0, help="torch threads in the worker (0: default)")
+    group.addoption("--grader-no-sandbox", action="store_true", help="no namespaces, no separate user")
+    group.addoption("--grader-hide", action="append", default=[], help="another folder to hide from the worker")
+    group.addoption("--grader-record", type=Path, help="record the judge's calls into solutions/ here")
+    group.addoption("--grader-lazy-worker", action="store_true",
+                    help="start the worker at the first call, not while the tests are collected")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,6 +60,40 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.pluginmanager.register(ReportExtras(config), "grader-report-extras")
+    if config.getoption("grader_record"):
+        labs = sorted({Path(arg).name for arg in config.args if Path(arg).name.startswith("lab")})
+        config.stash[RECORDER] = start_recording(SOLUTIONS_DIR, config.getoption("grader_record"), labs)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Write the golden fixtures of a recording run."""
+    if RECORDER in config.stash:
+        config.stash[RECORDER].save()
+
+
+def worker_settings(config: pytest.Config) -> WorkerSettings:
+    """Limits and sandbox from the grader's options."""
+    memory = int(config.getoption("grader_memory_gb") * GB)
+    budget = config.getoption("grader_budget")
+    limits = Limits(memory_bytes=memory, cpu_seconds=int(2 * budget) + 60, threads=config.getoption("grader_threads"))
+    return WorkerSettings(limits=limits, isolate=not config.getoption("grader_no_sandbox"),
+                          hide=tuple(config.getoption("grader_hide")))
+
+
+def session_budget(config: pytest.Config) -> Budget:
+    """The one Budget of this grading run."""
+    if BUDGET not in config.stash:
+        config.stash[BUDGET] = Budget(config.getoption("grader_budget"), config.getoption("grader_test_timeout"))
+    return config.stash[BUDGET]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Every test starts with its own time allowance and the same random state, whatever ran before it."""
+    session_budget(item.config).start_test()
+    torch.manual_seed(0)
+    np.random.seed(0)
+    random.seed(0)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,12 +108,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=hidden)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the worker now: it imports torch while the judge collects and imports its test cases."""
+    config = session.config
+    worker = Worker(resolve_target(config.getoption("grader_target")), worker_settings(config), session_budget(config))
+    config.stash[WORKER] = worker
+    if not config.getoption("grader_lazy_worker"):
+        worker.launch()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the worker and everything it started."""
+    if WORKER in session.config.stash:
+        session.config.stash[WORKER].close()
+
+
 @pytest.fixture(scope="session")
 def student(request: pytest.FixtureRequest) -> StudentCode:
     """The student's code, reachable only through a worker process."""
-    worker = Worker(resolve_target(request.config.getoption("grader_target")))
-    request.addfinalizer(worker.close)
-    return StudentCode(worker)
+    return StudentCode(request.config.stash[WORKER])
 
 
 def test_metadata(item: pytest.Item) -> dict[str, Any]:
@@ -83,6 +151,10 @@ def feedback_for(error: BaseException) -> tuple[str, str | None] | None:
     """(feedback text, hint) for a failure the student caused; None for a fault of the judge itself."""
     if isinstance(error, StudentCodeError):
         return error.details(), hint_for_student_error(error)
+    if isinstance(error, ReplayMissing):
+        if isinstance(error.__context__, GradingFailure):  # a hint that needs an unrecorded reference result
+            return str(error.__context__), error.__context__.hint
+        return str(error), None
     if isinstance(error, GradingFailure):
         return str(error), error.hint
     if isinstance(error, AssertionError):
@@ -98,8 +170,10 @@ def hint_for_student_error(error: StudentCodeError) -> str | None:
         return f"not implemented yet: fill in TODO({todo}) in {module_file}"
     if error.kind == "import":
         return f"{module_file} must import cleanly before anything in it can be graded"
-    if error.kind == "timeout":
+    if error.kind == "timeout" and "one call" in error.message:
         return "replace Python loops over pixels with tensor operations (indexing, as_strided, matmul)"
+    if error.kind in ("timeout", "budget"):
+        return "the whole submission has a time budget: make the slow functions faster first"
     if error.kind == "forbidden":
         return "this exercise asks you to write the operation yourself; torch's built-in earns no points"
     return None
@@ -140,13 +214,31 @@ class ReportExtras:
         json_report["grade"] = compute_grade(tests)
         json_report["student"] = self.config.getoption("grader_student")
         json_report["target"] = self.config.getoption("grader_target")
-        json_report["versions"] = versions()
+        json_report["versions"] = versions(graded_lab_folders(tests))
         json_report["graded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        json_report["resources"] = self.resources()
+
+    def resources(self) -> dict[str, Any]:
+        """How the worker was confined and what grading used; not part of the grade."""
+        budget = session_budget(self.config)
+        worker = self.config.stash.get(WORKER, None)
+        return {
+            "student_seconds": round(budget.used_s, 2),
+            "budget_seconds": budget.total_s,
+            "judge_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "worker_starts": worker.starts if worker else 0,
+            **(worker.sandbox if worker else {}),
+        }
 
 
-def versions() -> dict[str, str]:
+def graded_lab_folders(tests: list[dict[str, Any]]) -> tuple[str, ...]:
+    """`lab1_convolution`, ... for the tests in the report (node ids start with the lab folder)."""
+    return tuple(sorted({test["nodeid"].split("/")[0] for test in tests if "/" in test["nodeid"]}))
+
+
+def versions(lab_folders: tuple[str, ...]) -> dict[str, str]:
     """Versions that can change a grade, so reports from different setups can be told apart."""
-    found = {"python": platform.python_version()}
+    found = {"python": platform.python_version(), "judge": judge_fingerprint(lab_folders)}
     for package in ("ipdl-lab", "torch", "numpy", "pytest"):
         try:
             found[package] = package_metadata.version(package)

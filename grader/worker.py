@@ -1,15 +1,17 @@
 """The untrusted side of the grader: a child process that imports student modules and runs one call at a time.
 
-Started by `worker_client.Worker` as `python -I worker.py --mount labs=DIR [--package labs]`. It reads
-requests from stdin and writes replies on the original stdout, both in the `wire` format; anything the
-student's code prints goes to stderr, which the judge keeps in a file. Every reply is plain data; the
-judge decides what it is worth.
+Started by `worker_client.Worker` as `python -I worker.py --package labs --plan JSON --limits JSON`. It first
+enters its sandbox (`sandbox`, `limits`), then reads requests from stdin and writes replies on the original
+stdout, both in the `wire` format; anything the student's code prints goes to stderr, which the judge keeps in
+a file. Every reply is plain data; the judge decides what it is worth.
 """
 
 import argparse
+import functools
 import importlib
 import importlib.abc
 import importlib.util
+import json
 import os
 import sys
 import traceback
@@ -18,17 +20,21 @@ from pathlib import Path
 from typing import Any
 
 
-def load_wire_module() -> types.ModuleType:
-    """Load wire.py from next to this script; the grader package itself stays unimportable here."""
-    spec = importlib.util.spec_from_file_location("wire", Path(__file__).resolve().parent / "wire.py")
+def load_sibling(name: str) -> types.ModuleType:
+    """Load `name`.py from next to this script; the grader package itself stays unimportable here."""
+    spec = importlib.util.spec_from_file_location(f"_grader_{name}", Path(__file__).resolve().parent / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
 
-wire = load_wire_module()
+wire = load_sibling("wire")
+limits = load_sibling("limits")
+sandbox = load_sibling("sandbox")
 
-BLOCKED_PACKAGES = ("grader", "webapp")
+BLOCKED_PACKAGES = ("grader", "webapp", "solutions")
+MESSAGE_CHARS = 2000  # an exception message longer than this is cut (it goes into every report)
 
 
 class ForbiddenOpError(RuntimeError):
@@ -36,10 +42,14 @@ class ForbiddenOpError(RuntimeError):
 
 
 class BlockGraderImports(importlib.abc.MetaPathFinder):
-    """Student code may not import the grader or the web app (it could read the judge's logic)."""
+    """Student code may not import the grader, the web app or the reference solutions (unless the solutions are
+    what is being graded)."""
+
+    def __init__(self, allowed: set[str]):
+        self.blocked = set(BLOCKED_PACKAGES) - allowed
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
-        if fullname.split(".")[0] in BLOCKED_PACKAGES:
+        if fullname.split(".")[0] in self.blocked:
             raise ImportError(f"student code may not import {fullname!r} while being graded")
         return None
 
@@ -52,18 +62,32 @@ def mount_package(name: str, folder: Path) -> None:
     sys.modules[name] = package
 
 
-def make_op_guard(forbidden: set[str]):
-    """A TorchDispatchMode that fails the call as soon as a forbidden aten op runs."""
+@functools.cache
+def op_guard_class() -> type:
+    """A TorchDispatchMode that fails the call as soon as a forbidden aten op runs (made once: defining a
+    dispatch mode class costs far more than a call)."""
     from torch.utils._python_dispatch import TorchDispatchMode
 
     class ForbiddenOpGuard(TorchDispatchMode):
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False  # nothing here is compiled: wrapping the hook for torch.compile would import dynamo (2 s)
+
+        def __init__(self, forbidden: set[str]):
+            super().__init__()
+            self.forbidden = forbidden
+
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             name = func.overloadpacket.__name__
-            if name in forbidden:
+            if name in self.forbidden:
                 raise ForbiddenOpError(f"torch operation aten.{name} is not allowed in this exercise")
             return func(*args, **(kwargs or {}))
 
-    return ForbiddenOpGuard()
+    return ForbiddenOpGuard
+
+
+def make_op_guard(forbidden: set[str]):
+    return op_guard_class()(forbidden)
 
 
 def resolve(package: str, dotted: str) -> Any:
@@ -91,8 +115,7 @@ def run_call(package: str, request: dict[str, Any], tensors: dict) -> tuple[dict
         else:
             value = function(*args, **kwargs)
     except ForbiddenOpError as error:
-        return {"ok": False, "kind": "forbidden", "exc_type": "ForbiddenOpError", "message": str(error),
-                "traceback": student_traceback(error)}, {}
+        return describe_error("forbidden", error), {}
     except BaseException as error:  # SystemExit and KeyboardInterrupt from student code too
         return describe_error("exception", error), {}
     try:
@@ -104,13 +127,29 @@ def run_call(package: str, request: dict[str, Any], tensors: dict) -> tuple[dict
 
 
 def describe_error(kind: str, error: BaseException) -> dict[str, Any]:
-    message = str(error)
-    if isinstance(error, SystemExit):
-        message = f"your code called sys.exit({error.code!r}); lab code must return a value instead"
+    """The reply for an exception from student code; a resource limit it ran into is named as such."""
+    message = safe_text(error)
+    over_limit = limits.explain(error, LIMITS)
+    if over_limit:
+        kind, message = "limit", over_limit
+    elif isinstance(error, SystemExit):
+        message = f"your code called sys.exit({safe_text(error.code)}); lab code must return a value instead"
     elif isinstance(error, SyntaxError) and error.filename:
         message = f"{Path(error.filename).name} line {error.lineno}: {error.msg}"
-    return {"ok": False, "kind": kind, "exc_type": type(error).__name__, "message": message,
-            "traceback": student_traceback(error)}
+    try:
+        trace = student_traceback(error)
+    except Exception:  # a traceback made of student objects that cannot be formatted
+        trace = ""
+    return {"ok": False, "kind": kind, "exc_type": type(error).__name__, "message": message[:MESSAGE_CHARS],
+            "traceback": trace[-MESSAGE_CHARS:]}
+
+
+def safe_text(value: Any) -> str:
+    """str(value), even for a student's exception whose __str__ raises."""
+    try:
+        return str.__str__(value) if isinstance(value, str) else str(value)
+    except BaseException:  # (whatever student code raises, the worker carries on)
+        return f"<{type(value).__name__} that cannot be shown>"
 
 
 def student_traceback(error: BaseException) -> str:
@@ -121,19 +160,20 @@ def student_traceback(error: BaseException) -> str:
 
 
 MOUNTED: dict[str, Path] = {}
+LIMITS = limits.Limits()
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--mount", action="append", default=[], metavar="NAME=DIR",
-                        help="make DIR importable as package NAME (repeatable)")
     parser.add_argument("--package", default="labs", help="the package whose functions are called")
+    parser.add_argument("--plan", required=True, help="the sandbox plan, as JSON (see sandbox.Plan)")
+    parser.add_argument("--limits", default="{}", help="resource limits, as JSON (see limits.Limits)")
     return parser.parse_args(argv)
 
 
-def serve(package: str, requests, replies) -> None:
+def serve(package: str, requests, replies, ready: dict[str, Any]) -> None:
     """Answer requests until the judge closes the pipe."""
-    wire.write_frame(replies, {"ready": True, "pid": os.getpid()}, {})
+    wire.write_frame(replies, {"ready": True, **ready}, {})
     while (frame := wire.read_frame(requests)) is not None:
         request, tensors = frame
         reply, out_tensors = run_call(package, request, tensors)
@@ -141,21 +181,36 @@ def serve(package: str, requests, replies) -> None:
         wire.write_frame(replies, reply, out_tensors)
 
 
+def warm_up(torch: types.ModuleType) -> None:
+    """Run torch's lazy set-up (math kernels, the dispatch-mode machinery) now, so that the first student call
+    is not charged for it."""
+    square = torch.ones(8, 8)
+    with make_op_guard(set()):
+        (square @ square).sum().item()
+        torch.nn.functional.conv2d(square[None, None], square[None, None, :3, :3])
+
+
 def main(argv: list[str] | None = None) -> None:
+    global LIMITS
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    LIMITS = limits.Limits.from_json(args.limits)
+    entered = sandbox.enter(sandbox.Plan(**json.loads(args.plan)))
     # The protocol keeps the real stdout; student prints go to stderr, which the judge saves to a file.
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     requests = sys.stdin.buffer
     sys.stdin = open(os.devnull)  # noqa: SIM115  (student code reading stdin gets end of file)
-    sys.meta_path.insert(0, BlockGraderImports())
-    for mount in args.mount:
-        name, _, folder = mount.partition("=")
-        MOUNTED[name] = Path(folder).resolve()
+    sys.meta_path.insert(0, BlockGraderImports(allowed=set(entered.mounts)))
+    for name, folder in entered.mounts.items():
+        MOUNTED[name] = Path(folder)
         mount_package(name, MOUNTED[name])
-    import torch  # noqa: F401  (loaded before the first call so its import time is not the student's)
+    import torch  # loaded before the first call so its import time is not the student's
 
-    serve(args.package, requests, replies)
+    if LIMITS.threads:
+        torch.set_num_threads(LIMITS.threads)
+    warm_up(torch)
+    limit_state = limits.apply(LIMITS, own_user=entered.own_user)  # from here on, the time and memory are the student's
+    serve(args.package, requests, replies, {"sandbox": entered.report, "limits": limit_state})
 
 
 if __name__ == "__main__":

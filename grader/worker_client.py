@@ -1,10 +1,15 @@
-"""The judge's handle on the worker process: start it, send one call, wait with a deadline, restart after a crash.
+"""The judge's handle on the worker process: start it in its sandbox, send one call, wait with a deadline,
+restart after a crash.
 
 Student code never runs in the judge. A call either returns plain data rebuilt from bytes (see `wire`)
-or raises `StudentCodeError`, which says what went wrong in words a student can act on.
+or raises `StudentCodeError`, which says what went wrong in words a student can act on. Nothing the worker
+says about itself is trusted: its exit code only picks the words of an error, and a malformed reply is a
+failed call, never a judge error.
 """
 
 import contextlib
+import itertools
+import json
 import os
 import select
 import signal
@@ -12,43 +17,34 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader import wire
-from grader.paths import LABS_DIR, SOLUTIONS_DIR, WORKER_SCRIPT
+from grader.budget import Budget
+from grader.limits import Limits, describe_signal
+from grader.paths import REPO_ROOT, WORKER_SCRIPT
+from grader.target import Target, resolve_target, stage_copy
+
+__all__ = ["StudentCode", "StudentCodeError", "Worker", "WorkerSettings", "resolve_target"]
 
 DEFAULT_CALL_TIMEOUT = 5.0  # seconds per call; a test may ask for more
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
 OUTPUT_TAIL_CHARS = 1500
+OUTPUT_KEEP_BYTES = 1024**2  # the student's printed output is cut back to nothing beyond this, between calls
+STAGE_MAX_BYTES = 512 * 1024**2
+ERROR_KINDS = ("exception", "import", "forbidden", "bad_return", "timeout", "crash", "limit", "budget")
+_worker_numbers = itertools.count()
 
 
 @dataclass(frozen=True)
-class Target:
-    """The code under test: which package the worker calls and which folders it mounts."""
+class WorkerSettings:
+    """How the worker is confined (see sandbox.py and limits.py)."""
 
-    label: str  # "labs", "solutions", or the folder as given
-    package: str  # package name the calls go to
-    mounts: dict[str, Path] = field(default_factory=dict)  # package name -> folder
-
-    @property
-    def folder(self) -> Path:
-        return self.mounts[self.package]
-
-
-def resolve_target(spec: str) -> Target:
-    """`labs`, `solutions`, or the path of a student's copy of the labs/ folder."""
-    if spec == "labs":
-        return Target("labs", "labs", {"labs": LABS_DIR})
-    if spec == "solutions":
-        if not SOLUTIONS_DIR.is_dir():
-            raise ValueError("this copy of the kit has no solutions/ folder (a student release?)")
-        return Target("solutions", "solutions", {"labs": LABS_DIR, "solutions": SOLUTIONS_DIR})
-    folder = Path(spec).expanduser()
-    if not folder.is_dir():
-        raise ValueError(f"target {spec!r} is not a folder: give 'labs', 'solutions' or a copy of labs/")
-    return Target(spec, "labs", {"labs": folder.resolve()})
+    limits: Limits = Limits()
+    isolate: bool = True  # namespaces and, for a root judge, a user of its own
+    hide: tuple[str, ...] = ()  # folders to hide besides the kit's repository (batch and report folders)
 
 
 class StudentCodeError(Exception):
@@ -56,7 +52,7 @@ class StudentCodeError(Exception):
 
     def __init__(self, kind: str, function: str, exc_type: str, message: str,
                  traceback: str = "", output: str = ""):
-        self.kind = kind  # exception | import | forbidden | bad_return | timeout | crash
+        self.kind = kind if kind in ERROR_KINDS else "exception"
         self.function = function
         self.exc_type = exc_type
         self.message = message
@@ -69,9 +65,9 @@ class StudentCodeError(Exception):
         short = self.function.rpartition(".")[2]
         if self.kind == "import":
             return f"could not import your code for {short}: {self.exc_type}: {self.message}"
-        if self.kind in ("timeout", "crash", "forbidden", "bad_return"):
-            return f"{short}: {self.message}"
-        return f"{short} raised {self.exc_type}: {self.message}"
+        if self.kind == "exception":
+            return f"{short} raised {self.exc_type}: {self.message}"
+        return f"{short}: {self.message}"
 
     def details(self) -> str:
         """The summary plus the student's traceback and the tail of what their code printed."""
@@ -86,75 +82,133 @@ class StudentCodeError(Exception):
 class Worker:
     """One worker process for one target, restarted on demand after a crash or a timeout."""
 
-    def __init__(self, target: Target):
+    def __init__(self, target: Target, settings: WorkerSettings | None = None, budget: Budget | None = None):
         self.target = target
+        self.settings = settings or WorkerSettings()
+        self.budget = budget or Budget()
         self.process: subprocess.Popen | None = None
+        self.sandbox: dict[str, Any] = {}  # what the worker reported about its confinement when it started
         self._workdir = tempfile.TemporaryDirectory(prefix="ipdl-worker-")
         self._stderr_path = Path(self._workdir.name) / "worker-output.txt"
+        self._uid = 100_000 + os.getpid() * 8 + next(_worker_numbers) % 8 if os.geteuid() == 0 else None
+        self._mounts: dict[str, str] | None = None
         self._next_id = 0
         self._ended = False
+        self._ready = False
         self.starts = 0
 
-    def command(self) -> list[str]:
-        mounts = [f"--mount={name}={folder}" for name, folder in self.target.mounts.items()]
-        return [sys.executable, "-I", str(WORKER_SCRIPT), f"--package={self.target.package}", *mounts]
+    def plan(self) -> dict[str, Any]:
+        """The sandbox plan the worker enters (see sandbox.Plan)."""
+        return {"mounts": self.mounts(), "hide": [str(REPO_ROOT), *self.settings.hide],
+                "scratch": str(self.folder("root")), "uid": self._uid, "isolate": self.settings.isolate}
 
-    def start(self) -> None:
+    def mounts(self) -> dict[str, str]:
+        """Package folders; copied once, readable by all, when the worker runs as a user of its own."""
+        if self._mounts is None:
+            if self._uid is None:
+                self._mounts = {name: str(folder) for name, folder in self.target.mounts.items()}
+            else:
+                os.chmod(self._workdir.name, 0o711)
+                self._mounts = {name: str(stage_copy(folder, Path(self._workdir.name) / "staged" / name,
+                                                     STAGE_MAX_BYTES))
+                                for name, folder in self.target.mounts.items()}
+        return self._mounts
+
+    def folder(self, name: str) -> Path:
+        path = Path(self._workdir.name) / name
+        path.mkdir(exist_ok=True)
+        return path
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-I", str(WORKER_SCRIPT), f"--package={self.target.package}",
+                f"--plan={json.dumps(self.plan())}", f"--limits={self.settings.limits.to_json()}"]
+
+    def launch(self) -> None:
+        """Start the worker process without waiting for it: it imports torch while the judge collects tests."""
+        work = self.folder("work")
+        if self._uid is not None:
+            os.chown(work, self._uid, self._uid)
         with open(self._stderr_path, "ab") as stderr:
             self.process = subprocess.Popen(
                 self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                cwd=self._workdir.name, start_new_session=True, env=worker_environment(),
+                cwd=work, start_new_session=True, env=worker_environment(),
             )
         self.starts += 1
         self._ended = False
+        self._ready = False
+
+    def start(self) -> None:
+        self.launch()
+        self._await_ready()
+
+    def _await_ready(self) -> None:
         reply = self._read_reply(time.monotonic() + STARTUP_TIMEOUT)
-        if reply is None or not reply[0].get("ready"):
+        if reply is None or reply[0].get("ready") is not True:
             tail = self._output_since(0)
             self.stop()
             raise RuntimeError(f"the grader's worker process did not start:\n{tail}")
+        self.sandbox = {"sandbox": reply[0].get("sandbox"), "limits": reply[0].get("limits")}
+        self._ready = True
 
     def call(self, function: str, args: tuple, kwargs: dict[str, Any], *,
              timeout: float = DEFAULT_CALL_TIMEOUT, forbidden_ops: tuple[str, ...] = ()) -> Any:
         """Run `function(*args, **kwargs)` in the worker and return its plain result."""
+        allowed, limit = self.budget.allowance(timeout)
+        if allowed <= 0:
+            raise StudentCodeError("budget", function, "Timeout", f"not run: {limit} is used up")
         if self.process is None or self.process.poll() is not None:
             self.start()
+        elif not self._ready:
+            self._await_ready()
         self._next_id += 1
         skeleton, tensors = wire.encode({"args": tuple(args), "kwargs": dict(kwargs)})
         request = {"id": self._next_id, "function": function, "forbidden_ops": list(forbidden_ops),
                    "args": skeleton["__dict__"]["args"], "kwargs": skeleton["__dict__"]["kwargs"]}
         output_start = self._stderr_path.stat().st_size
+        started = time.monotonic()
         try:
             self.process.stdin.write(wire.pack(request, tensors))
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # the worker died; reading below reports it as a crash
-        reply = self._read_reply(time.monotonic() + timeout)
+        reply = self._read_reply(started + allowed)
+        self.budget.spend(time.monotonic() - started)
         output = self._output_since(output_start)
+        self._trim_output()
         if reply is None:
-            raise self._failed_call(function, timeout, output)
+            raise self._failed_call(function, allowed, limit, output)
+        return self._value_of(function, reply, output)
+
+    def _value_of(self, function: str, reply: tuple[dict, dict], output: str) -> Any:
+        """The plain value of a reply, or the StudentCodeError it stands for."""
         message, out_tensors = reply
         if message.get("id") != self._next_id:
             self.stop()
             raise StudentCodeError("crash", function, "ProtocolError",
                                    "the worker answered out of turn (did your code write to the grader's pipe?)",
                                    output=output)
-        if not message.get("ok"):
-            raise StudentCodeError(message.get("kind", "exception"), function, message.get("exc_type", "?"),
-                                   message.get("message", ""), message.get("traceback", ""), output)
-        return wire.decode(message["value"], out_tensors)
+        if message.get("ok") is not True:
+            fields = [str(message.get(key, "")) for key in ("kind", "exc_type", "message", "traceback")]
+            raise StudentCodeError(fields[0], function, fields[1] or "?", *fields[2:], output=output)
+        try:
+            return wire.decode(message["value"], out_tensors)
+        except (KeyError, TypeError, wire.WireError) as error:
+            raise StudentCodeError("bad_return", function, "WireError",
+                                   f"the worker's reply could not be read ({error})", output=output) from None
 
-    def _failed_call(self, function: str, timeout: float, output: str) -> StudentCodeError:
+    def _failed_call(self, function: str, allowed: float, limit: str, output: str) -> StudentCodeError:
         """Turn a missing reply into a timeout or crash error, and leave no worker behind."""
         returncode = self.process.wait() if self._ended else None
         self.stop()
         if returncode is None:
+            advice = "an endless loop, or a slow Python loop over every pixel?"
             return StudentCodeError("timeout", function, "Timeout",
-                                    f"did not finish within {timeout:g} s (an endless loop, or a slow "
-                                    "Python loop over every pixel?)", output=output)
-        return StudentCodeError("crash", function, "WorkerCrash", describe_exit(returncode), output=output)
+                                    f"did not finish within {allowed:.3g} s ({limit}; {advice})", output=output)
+        return StudentCodeError("crash", function, "WorkerCrash", describe_exit(returncode, self.settings.limits),
+                                output=output)
 
     def _read_reply(self, deadline: float) -> tuple[dict, dict] | None:
-        """One frame from the worker, or None on timeout or end of stream."""
+        """One frame from the worker, or None on timeout, end of stream or a malformed frame."""
         head = self._read_exact(wire.HEADER.size, deadline)
         if head is None:
             return None
@@ -166,7 +220,7 @@ class Worker:
             return None
         try:
             return wire.unpack(body[:text_len], body[text_len:])
-        except (ValueError, wire.WireError):
+        except Exception:  # (whatever bytes came, they are not a valid reply)
             return None
 
     def _read_exact(self, size: int, deadline: float) -> bytes | None:
@@ -189,15 +243,21 @@ class Worker:
             stderr.seek(max(offset, self._stderr_path.stat().st_size - OUTPUT_TAIL_CHARS))
             return stderr.read().decode(errors="replace")
 
+    def _trim_output(self) -> None:
+        """Empty the output file once it is large (the worker appends, so it writes at the new end)."""
+        if self._stderr_path.stat().st_size > OUTPUT_KEEP_BYTES:
+            os.truncate(self._stderr_path, 0)
+
     def stop(self) -> None:
-        """End the worker and everything it started."""
+        """End the worker and everything it started (its PID namespace goes with it)."""
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
-            pipe.close()
+            with contextlib.suppress(OSError):
+                pipe.close()
         self.process = None
 
     def close(self) -> None:
@@ -205,12 +265,10 @@ class Worker:
         self._workdir.cleanup()
 
 
-def describe_exit(returncode: int) -> str:
+def describe_exit(returncode: int, limits: Limits) -> str:
     """Explain how the worker ended, in the student's terms."""
     if returncode < 0:
-        name = signal.Signals(-returncode).name
-        reason = {"SIGSEGV": "a segmentation fault", "SIGKILL": "killed (out of memory?)"}.get(name, name)
-        return f"the process running your code died: {reason}"
+        return f"the process running your code died: {describe_signal(-returncode, limits)}"
     return (f"the process running your code exited with code {returncode} before returning: "
             "do not call sys.exit(), os._exit() or quit() in lab code")
 

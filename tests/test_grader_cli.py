@@ -153,3 +153,21 @@ _correct_conv2d = conv2d
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, padding_mode="zeros"):
     return _correct_conv2d(x, weight.flip(-1, -2), bias, stride, padding, dilation, padding_mode)
 '''
+
+
+def test_a_target_the_grader_cannot_grade_still_gets_a_gradescope_result(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    code, output, report = run_grader("--target", str(tmp_path), "--gradescope", str(results),
+                                      report=tmp_path / "report.json")
+    assert code == 2 and report is None
+    data = json.loads(results.read_text())
+    assert data["score"] == 0 and "has no lab folders" in data["output"]
+
+
+def test_report_records_how_the_worker_was_confined(solutions_run: tuple[int, str, dict]) -> None:
+    _, _, report = solutions_run
+    resources = report["resources"]
+    assert resources["worker_starts"] >= 1 and resources["student_seconds"] > 0
+    assert set(resources["limits"]) >= {"memory", "cpu", "file_size"}
+    assert resources["sandbox"]["isolation"]
+    assert len(report["versions"]["judge"]) == 12

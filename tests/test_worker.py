@@ -9,7 +9,9 @@ import pytest
 import torch
 
 from grader import wire
-from grader.worker_client import StudentCodeError, Worker, resolve_target
+from grader.budget import Budget
+from grader.limits import GB, Limits
+from grader.worker_client import OUTPUT_KEEP_BYTES, StudentCodeError, Worker, WorkerSettings, resolve_target
 
 MISBEHAVING_MODULE = '''
 import ctypes
@@ -74,15 +76,31 @@ def import_grader():
 def chatty():
     print("x" * 100_000)
     return 7
+
+
+def hoard():
+    return [bytearray(64 * 1024 * 1024) for _ in range(100)]
+
+
+def where_am_i():
+    import os
+
+    return {"uid": os.getuid(), "cwd": os.getcwd(), "repo": sorted(os.listdir("/work/main"))
+            if os.path.isdir("/work/main") else []}
 '''
 
 
 @pytest.fixture(scope="module")
-def worker(tmp_path_factory: pytest.TempPathFactory) -> Worker:
+def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("submission")
     (folder / "lab9_demo").mkdir()
     (folder / "lab9_demo" / "calls.py").write_text(textwrap.dedent(MISBEHAVING_MODULE))
-    worker = Worker(resolve_target(str(folder)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def worker(submission: Path) -> Worker:
+    worker = Worker(resolve_target(str(submission)), WorkerSettings(limits=Limits(memory_bytes=2 * GB)))
     yield worker
     worker.close()
 
@@ -161,3 +179,75 @@ class WritesAFileWhenUnpickled:
 
     def __reduce__(self):
         return (Path.touch, (Path(self.path),))
+
+
+def test_memory_limit_fails_the_call_with_its_name(worker: Worker) -> None:
+    with pytest.raises(StudentCodeError) as caught:
+        call(worker, "hoard", timeout=30)
+    assert caught.value.kind == "limit"
+    assert "memory limit" in caught.value.summary() and "2 GB" in caught.value.summary()
+    assert call(worker, "add", 1, 2) == 3
+
+
+def test_the_worker_sees_neither_the_kit_nor_the_judge(worker: Worker) -> None:
+    seen = call(worker, "where_am_i")
+    if not str(worker.sandbox["sandbox"]["isolation"]).startswith("namespaces"):
+        pytest.skip(f"no namespaces here: {worker.sandbox['sandbox']['isolation']}")
+    assert not {"solutions", "grader", "labs"} & set(seen["repo"]), seen
+    if "own uid" in worker.sandbox["sandbox"]["user"]:
+        assert seen["uid"] >= 100_000
+
+
+def test_printed_output_is_trimmed_between_calls(worker: Worker) -> None:
+    for _ in range(12):  # 1.2 MB in all
+        assert call(worker, "chatty") == 7
+    assert worker._stderr_path.stat().st_size <= OUTPUT_KEEP_BYTES
+
+
+def test_budgets_name_the_limit_that_stopped_a_call(submission: Path) -> None:
+    budget = Budget(total_s=100, per_test_s=1.5)
+    worker = Worker(resolve_target(str(submission)), budget=budget)
+    try:
+        budget.start_test()
+        with pytest.raises(StudentCodeError) as caught:
+            worker.call("lab9_demo.calls.spin", (), {}, timeout=5)
+        assert caught.value.kind == "timeout" and "the limit for one test, 1.5 s" in caught.value.summary()
+        with pytest.raises(StudentCodeError) as caught:
+            worker.call("lab9_demo.calls.add", (1, 2), {})
+        assert caught.value.kind == "budget" and "not run" in caught.value.summary()
+        budget.start_test()
+        assert worker.call("lab9_demo.calls.add", (1, 2), {}) == 3
+        budget.used_s = budget.total_s
+        with pytest.raises(StudentCodeError, match="total budget"):
+            worker.call("lab9_demo.calls.add", (1, 2), {})
+    finally:
+        worker.close()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"__tensor__": "t9"}, {"__what__": 1}, {"__tuple__": 5}],
+    ids=["unknown tensor", "unknown marker", "bad tuple"],
+)
+def test_a_malformed_reply_is_a_failed_call_not_a_judge_error(worker: Worker, value: dict) -> None:
+    reply = ({"id": worker._next_id, "ok": True, "value": value}, {})
+    with pytest.raises(StudentCodeError) as caught:
+        worker._value_of("lab9_demo.calls.add", reply, "")
+    assert caught.value.kind == "bad_return"
+
+
+def test_limits_are_applied_in_the_worker(worker: Worker) -> None:
+    call(worker, "add", 1, 2)
+    state = worker.sandbox["limits"]
+    assert state["memory"] == state["cpu"] == state["file_size"] == "on"
+
+
+def test_cpu_limit_ends_the_worker_with_its_name(submission: Path) -> None:
+    worker = Worker(resolve_target(str(submission)), WorkerSettings(limits=Limits(cpu_seconds=1)))
+    try:
+        with pytest.raises(StudentCodeError) as caught:
+            worker.call("lab9_demo.calls.spin", (), {}, timeout=60)
+        assert caught.value.kind == "crash" and "CPU time limit" in caught.value.summary()
+        assert worker.call("lab9_demo.calls.add", (1, 2), {}) == 3
+    finally:
+        worker.close()

@@ -1,0 +1,21 @@
+"""A short fingerprint of the judge (the grader's code and the test cases of the labs graded), so that reports
+graded by different judges can be told apart."""
+
+import hashlib
+from functools import cache
+
+from grader.paths import GRADER_DIR, JUDGE_TESTS_DIR
+
+
+@cache
+def judge_fingerprint(lab_folders: tuple[str, ...]) -> str:
+    """12 hex digits of a hash over grader/*.py, the judge's pytest.ini and the test folders of `lab_folders`."""
+    files = [*GRADER_DIR.glob("*.py"), JUDGE_TESTS_DIR / "pytest.ini"]
+    for lab in lab_folders:
+        files += [path for path in (JUDGE_TESTS_DIR / lab).rglob("*") if path.is_file()]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        if "__pycache__" in path.parts or not path.exists():
+            continue
+        digest.update(path.relative_to(GRADER_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]

@@ -1,0 +1,248 @@
+"""`python -m grader release OUT`: the student bundle, with everything needed to self-grade offline and no solution.
+
+What goes in: `labs/` (stubs and helpers, with the lab READMEs), the grader with its public tests only (`# BEGIN
+HIDDEN` regions stripped, tests marked hidden dropped), golden fixtures in `grader/golden/` recorded by grading
+the reference with those public tests (see golden.py), a `solutions/` package that answers from them (the exercise
+code is not shipped: only the stubs and the files without solution regions, as in labs/), the web app (its default
+implementation switched to the student's `labs`), pyproject.toml and README.md. The build fails if any line of a
+solution region or any hidden test ends up in the bundle.
+"""
+
+import argparse
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from grader.paths import JUDGE_TESTS_DIR, LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from grader.stubgen import (
+    LAB_FOLDER,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    expected_lab_files,
+    stale_lab_files,
+    strip_hidden,
+)
+
+SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".ini", ".cfg", ".sh", ".html", ".css", ".js"}
+SHIM = '''"""This student release ships no reference solutions: the grader answers the reference calls of its
+public tests from results recorded when the instructor graded the reference (grader/golden/; see
+grader/golden_replay.py)."""
+
+from grader.golden_replay import install_replay
+from grader.paths import GOLDEN_DIR
+
+GOLDEN = True  # reference calls are answered from recordings only (the web app can check this)
+install_replay(GOLDEN_DIR)
+'''
+
+
+class ReleaseError(RuntimeError):
+    """The release cannot be built (or would give something away)."""
+
+
+def lab_folders(requested: list[str]) -> list[str]:
+    """Lab folder names to release: those asked for (`lab1`, `lab1_convolution`), or every lab with judge tests."""
+    known = sorted(p.name for p in JUDGE_TESTS_DIR.iterdir() if p.is_dir() and LAB_FOLDER.match(p.name)
+                   and (SOLUTIONS_DIR / p.name).is_dir())
+    if not requested:
+        return known
+    chosen = []
+    for name in requested:
+        matches = [folder for folder in known if folder == name or folder.split("_")[0] == name]
+        if not matches:
+            raise ReleaseError(f"unknown lab {name!r}; the grader can release {', '.join(known)}")
+        chosen.append(matches[0])
+    return chosen
+
+
+def record(out: Path, labs: list[str]) -> dict:
+    """Grade the reference with the public tests, recording every reference call into out/grader/golden."""
+    report = out / "record-report.json"
+    command = [sys.executable, "-m", "grader", *[lab.split("_")[0] for lab in labs], "--target", "solutions",
+               "--public-only", "--record", str(out / "grader" / "golden"), "--json", str(report)]
+    finished = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise ReleaseError(f"grading the reference to record the golden fixtures did not give full marks "
+                           f"(exit {finished.returncode}):\n{finished.stdout[-3000:]}{finished.stderr[-3000:]}")
+    data = json.loads(report.read_text())
+    report.unlink()
+    return data["grade"]
+
+
+def drop_hidden_tests(text: str, where: str) -> str | None:
+    """The test module without the tests marked hidden; None when the whole module is hidden."""
+    tree = ast.parse(text)
+    for node in tree.body:
+        targets = [getattr(target, "id", "") for target in getattr(node, "targets", [])]
+        if "pytestmark" in targets and "mark.hidden" in ast.unparse(node.value):
+            return None
+    cut: set[int] = set()
+    for node in ast.walk(tree):
+        decorators = getattr(node, "decorator_list", [])
+        if any(ast.unparse(d).endswith("mark.hidden") for d in decorators):
+            cut.update(range(min(d.lineno for d in decorators), node.end_lineno + 1))
+    lines = [line for number, line in enumerate(text.splitlines(keepends=True), 1) if number not in cut]
+    result = re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
+    compile(result, where, "exec")
+    return result
+
+
+def hidden_test_names(text: str) -> list[str]:
+    tree = ast.parse(text)
+    return [node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+            and any(ast.unparse(d).endswith("mark.hidden") for d in node.decorator_list)]
+
+
+def copy_grader(out: Path, labs: list[str]) -> None:
+    """grader/*.py and the public part of the judge tests of `labs`."""
+    target = out / "grader"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(JUDGE_TESTS_DIR.parent.glob("*.py")):
+        shutil.copy2(path, target / path.name)
+    (target / "tests").mkdir(exist_ok=True)
+    for path in JUDGE_TESTS_DIR.glob("*"):
+        if path.is_file():
+            shutil.copy2(path, target / "tests" / path.name)
+    for lab in labs:
+        for path in sorted((JUDGE_TESTS_DIR / lab).rglob("*")):
+            if path.is_dir() or "__pycache__" in path.parts:
+                continue
+            destination = target / "tests" / lab / path.relative_to(JUDGE_TESTS_DIR / lab)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if path.suffix != ".py":
+                shutil.copy2(path, destination)
+                continue
+            text = strip_hidden(path.read_text(), str(path))
+            public = drop_hidden_tests(text, str(path)) if path.name.startswith("test_") else text
+            if public is not None:
+                destination.write_text(public)
+
+
+def copy_labs_and_solutions(out: Path, labs: list[str]) -> None:
+    """labs/ (stubs, helpers, READMEs) and the replaying solutions/ package."""
+    stale = stale_lab_files(SOLUTIONS_DIR, LABS_DIR)
+    if stale:
+        raise ReleaseError(f"labs/ is stale ({stale[0][0]} {stale[0][1]}): run 'python -m grader sync' first")
+    shutil.copytree(LABS_DIR, out / "labs", ignore=ignore_other_labs(labs))
+    (out / "solutions").mkdir()
+    (out / "solutions" / "__init__.py").write_text(SHIM)
+    for relative, content in expected_lab_files(SOLUTIONS_DIR).items():  # stubs, and files without exercises
+        if relative.parts[0] in labs and relative.suffix == ".py":
+            (out / "solutions" / relative).parent.mkdir(parents=True, exist_ok=True)
+            (out / "solutions" / relative).write_bytes(content)
+
+
+def ignore_other_labs(labs: list[str]):
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        skipped = set(SKIPPED(folder, names))
+        if Path(folder) == LABS_DIR:
+            skipped |= {name for name in names if LAB_FOLDER.match(name) and name not in labs}
+        return sorted(skipped)
+
+    return ignore
+
+
+def copy_webapp(out: Path) -> None:
+    """The web app, defaulting to the student's own code (the reference is only a recording here)."""
+    shutil.copytree(REPO_ROOT / "webapp", out / "webapp", ignore=SKIPPED)
+    entry = out / "webapp" / "__main__.py"
+    text = entry.read_text()
+    if 'default="solutions"' not in text:
+        raise ReleaseError("webapp/__main__.py no longer has default=\"solutions\": update release.copy_webapp")
+    entry.write_text(text.replace('default="solutions"', 'default="labs"', 1))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO_ROOT / name, out / name)
+
+
+def leaks(out: Path, labs: list[str]) -> list[str]:
+    """Lines of solution regions, region markers and hidden tests found in the bundle (should be none).
+
+    A solution line the shipped stubs, public tests or web app quote anyway (`with torch.no_grad():`) is no secret."""
+    shipped = "\n".join(readable_text(path) or "" for folder in ("labs", "grader/tests", "webapp")
+                         for path in (out / folder).rglob("*") if path.is_file())
+    secrets = [line for line in solution_lines(labs) if line not in shipped]
+    marker = re.compile(r"^\s*# (BEGIN|END) (SOLUTION|HIDDEN)", re.MULTILINE)
+    found = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        text = readable_text(path)
+        if text is None:
+            continue
+        relative = path.relative_to(out)
+        found += [f"{relative}: solution line {line!r}" for line in secrets if line in text]
+        if relative.parts[0] in ("labs", "solutions", "webapp") or relative.parts[:2] == ("grader", "tests"):
+            found += [f"{relative}: region marker {m.group(0).strip()!r}" for m in marker.finditer(text)]
+        if relative.parts[:2] == ("grader", "tests") and relative.suffix == ".py":
+            source = JUDGE_TESTS_DIR / relative.relative_to("grader/tests")
+            found += [f"{relative}: hidden test {name}" for name in hidden_test_names(source.read_text())
+                      if f"def {name}(" in text]
+    return found
+
+
+def solution_lines(labs: list[str]) -> list[str]:
+    """Distinctive lines of every solution region (code, not comments or short lines)."""
+    lines = []
+    for lab in labs:
+        for path in (SOLUTIONS_DIR / lab).rglob("*.py"):
+            inside = False
+            for line in path.read_text().splitlines():
+                if SOLUTION_BEGIN.match(line) or SOLUTION_END.match(line):
+                    inside = bool(SOLUTION_BEGIN.match(line))
+                elif inside and len(line.strip()) >= 20 and not line.strip().startswith("#"):
+                    lines.append(line.strip())
+    return lines
+
+
+def readable_text(path: Path) -> str | None:
+    """The text of a file, or of every member of a zip archive (an exported program); None for other binaries."""
+    if path.suffix in TEXT_SUFFIXES:
+        return path.read_text(errors="replace")
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("latin-1") for name in archive.namelist())
+    return None
+
+
+def build(out: Path, requested: list[str]) -> dict:
+    """Build the release in `out` (which must not exist); returns the public grade of the reference."""
+    labs = lab_folders(requested)
+    out.mkdir(parents=True)
+    grade = record(out, labs)
+    copy_grader(out, labs)
+    copy_labs_and_solutions(out, labs)
+    copy_webapp(out)
+    found = leaks(out, labs)
+    if found:
+        raise ReleaseError("the release would give away solutions or hidden tests:\n  " + "\n  ".join(found[:20]))
+    return grade
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m grader release", description="Build the student bundle (no solutions, public tests only).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("out", type=Path, help="folder to create")
+    parser.add_argument("--labs", nargs="*", default=[], help="labs to release (default: all with judge tests)")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    args = parser.parse_args(argv)
+    if not SOLUTIONS_DIR.is_dir() or "install_replay" in (SOLUTIONS_DIR / "__init__.py").read_text():
+        print("error: build a release from the instructor's copy of the kit (this one has no solutions)")
+        return 2
+    if args.out.exists():
+        if not args.force:
+            print(f"error: {args.out} exists; pass --force to replace it")
+            return 2
+        shutil.rmtree(args.out)
+    try:
+        grade = build(args.out, args.labs)
+    except ReleaseError as error:
+        print(f"error: {error}")
+        return 2
+    print(f"Wrote the student release to {args.out}: {', '.join(sorted(grade['labs']))}, "
+          f"{grade['max_score']:g} public points (the reference scored {grade['score']:g} while being recorded).")
+    return 0

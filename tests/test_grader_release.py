@@ -1,0 +1,130 @@
+"""`python -m grader release`: a student bundle with no solution code and no hidden test, whose own grader gives the
+stubs nothing and the reference code every public point, from golden fixtures alone."""
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.paths import JUDGE_TESTS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from grader.stubgen import SOLUTION_BEGIN, SOLUTION_END
+
+LABS = ("lab1_convolution", "lab2_lenet")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "ipdl-lab"
+    finished = subprocess.run([sys.executable, "-m", "grader", "release", str(out), "--labs", *LABS],
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return out
+
+
+def grade_in(release: Path, *args: str, report: Path) -> tuple[int, str, dict]:
+    """Run the release's own grader (its grader/ and solutions/ come first on the path)."""
+    finished = subprocess.run([sys.executable, "-m", "grader", "lab1", "lab2", *args, "--json", str(report)],
+                              cwd=release, capture_output=True, text=True, timeout=600)
+    output = finished.stdout + finished.stderr
+    return finished.returncode, output, json.loads(report.read_text()) if report.exists() else {}
+
+
+def solution_region_lines() -> list[str]:
+    lines = []
+    for lab in LABS:
+        for path in (SOLUTIONS_DIR / lab).glob("*.py"):
+            inside = False
+            for line in path.read_text().splitlines():
+                if SOLUTION_BEGIN.match(line) or SOLUTION_END.match(line):
+                    inside = bool(SOLUTION_BEGIN.match(line))
+                elif inside and len(line.strip()) >= 30 and not line.strip().startswith("#"):
+                    lines.append(line.strip())
+    return lines
+
+
+def all_text(folder: Path) -> str:
+    """Every file below `folder` as text, zip members (exported programs) unpacked."""
+    parts = []
+    for path in folder.rglob("*"):
+        if path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                parts += [archive.read(name).decode("latin-1") for name in archive.namelist()]
+        elif path.is_file():
+            parts.append(path.read_bytes().decode("latin-1"))
+    return "\n".join(parts)
+
+
+def test_no_solution_code_ships(release: Path) -> None:
+    shipped = {path.relative_to(release / "solutions").as_posix() for path in (release / "solutions").rglob("*.py")}
+    stubs = {path.relative_to(release / "labs").as_posix()
+             for lab in LABS for path in (release / "labs" / lab).rglob("*.py")}
+    assert shipped == {"__init__.py"} | stubs  # the stubs and the files without exercises, as students have them
+    for name in stubs:
+        assert (release / "solutions" / name).read_text() == (release / "labs" / name).read_text()
+    secret_places = all_text(release / "solutions") + all_text(release / "grader" / "golden")
+    leaked = [line for line in solution_region_lines() if line in secret_places]
+    assert leaked == [], leaked
+    assert "BEGIN SOLUTION" not in all_text(release / "labs")
+    assert (release / "grader" / "golden" / "lab2_lenet" / "exports").is_dir()
+
+
+def test_no_hidden_test_ships(release: Path) -> None:
+    for lab in LABS:
+        for source in (JUDGE_TESTS_DIR / lab).glob("test_*.py"):
+            tree = ast.parse(source.read_text())
+            hidden = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                      and any("mark.hidden" in ast.unparse(d) for d in node.decorator_list)]
+            shipped = release / "grader" / "tests" / lab / source.name
+            text = shipped.read_text() if shipped.exists() else ""
+            assert not [name for name in hidden if f"def {name}(" in text], shipped
+            assert "mark.hidden" not in text and "BEGIN HIDDEN" not in text
+
+
+def test_web_app_defaults_to_the_students_code(release: Path) -> None:
+    assert 'default="labs"' in (release / "webapp" / "__main__.py").read_text()
+
+
+def test_release_grader_gives_the_stubs_nothing(release: Path, tmp_path: Path) -> None:
+    code, output, report = grade_in(release, report=tmp_path / "stubs.json")
+    assert code == 1, output
+    assert report["grade"]["score"] == 0 and report["grade"]["max_score"] > 0
+    assert report["summary"].get("error", 0) == 0
+    assert {test["metadata"]["visibility"] for test in report["tests"]} == {"public"}
+    assert all("NotImplementedError" in test["metadata"]["feedback"] for test in report["tests"])
+
+
+@pytest.fixture(scope="module")
+def reference_submission(release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release's labs/ with the reference's lab folders copied in, as a student who solved everything."""
+    folder = tmp_path_factory.mktemp("solved") / "labs"
+    shutil.copytree(release / "labs", folder)
+    for lab in LABS:
+        shutil.copytree(SOLUTIONS_DIR / lab, folder / lab, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_release_grader_gives_reference_code_every_public_point(release: Path, reference_submission: Path,
+                                                                tmp_path: Path) -> None:
+    code, output, report = grade_in(release, "--target", str(reference_submission), report=tmp_path / "ref.json")
+    assert code == 0, output
+    assert report["grade"]["score"] == report["grade"]["max_score"] > 0
+
+
+def test_trained_weights_the_recording_never_saw_run_on_the_exported_model(
+        release: Path, reference_submission: Path, tmp_path: Path) -> None:
+    """Another seed trains other (just as good) weights: the judge loads them into the exported LeNet."""
+    harness = reference_submission / "lab2_lenet" / "harness.py"
+    text = harness.read_text()
+    start = text.index("def train_lenet")
+    seeded = text.index("torch.manual_seed(seed)", start)
+    harness.write_text(text[:seeded] + "torch.manual_seed(seed + 1)" + text[seeded + len("torch.manual_seed(seed)"):])
+    code, output, report = grade_in(release, "--target", str(reference_submission), "-k", "short_training_run",
+                                    report=tmp_path / "live.json")
+    assert code == 0, output
+    assert report["summary"]["passed"] == 1
