@@ -16,7 +16,7 @@ def tab_labels(demo: gr.Blocks) -> list[str]:
 def test_one_tab_per_module_in_order() -> None:
     demo = build_app("labs")
     assert tab_labels(demo) == ["Home", "Convolution playground", "Edge detector", "Digit reader",
-                                "Pretrained classifier", "Pokémon classifier", "Diffusion"]
+                                "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]
     assert tab_labels(demo) == [module.TITLE for module in TAB_MODULES]
 
 
@@ -31,7 +31,7 @@ def test_implementation_switches_default_to_the_impl_argument() -> None:
             for block in build_app(impl).blocks.values()
             if isinstance(block, gr.Radio) and block.label == "Implementation"
         ]
-        assert switches == [impl] * 6
+        assert switches == [impl] * 7
 
 
 def test_unknown_impl_is_rejected() -> None:
@@ -62,4 +62,4 @@ def test_python_m_webapp_serves_the_page(webapp_url: str) -> None:
     assert config["analytics_enabled"] is False
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
     assert labels == ["Home", "Convolution playground", "Edge detector", "Digit reader",
-                                "Pretrained classifier", "Pokémon classifier", "Diffusion"]
+                                "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]

@@ -13,11 +13,12 @@ from webapp.tabs import (
     edge_detector,
     pokemon_classifier,
     pretrained_classifier,
+    segmentation,
 )
 
 # Adding a lab's tab = import its module above and list it here (it must expose TITLE and build(impl)).
 TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader,
-                                 pretrained_classifier, pokemon_classifier, diffusion]
+                                 pretrained_classifier, pokemon_classifier, segmentation, diffusion]
 
 
 def build_app(impl: str = "solutions") -> gr.Blocks:

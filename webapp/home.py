@@ -8,7 +8,7 @@ LABS = (
     ("lab2_lenet", "LeNet-5 trained on MNIST digits"),
     ("lab3_pretrained", "classify photos with an ImageNet-pretrained network"),
     ("lab4_transfer", "transfer learning: fine-tune a pretrained network on a small new data set"),
-    ("lab5_unet", "a U-Net for image-to-image tasks"),
+    ("lab5_unet", "a U-Net that reads handwritten postcodes pixel by pixel (semantic segmentation)"),
     ("lab6_diffusion", "a small denoising diffusion model"),
 )
 
@@ -35,9 +35,11 @@ naming its TODO. Save your file and click again: the app picks up your edits wit
 
 In the **Digit reader** tab, *your code* means your LeNet and `predict_proba` with the weights you trained
 with `python -m labs.lab2_lenet.train` (it writes `runs/lenet-mnist.safetensors`).
+In the **Segmentation** tab (Lab 5), *your code* means your U-Net, `predict_masks`, `iou` and `read_postcode` with
+the weights you trained with `python -m labs.lab5_unet.train` (it writes `runs/unet-postcodes.safetensors`).
 In the **Diffusion** tab (Lab 6), *your code* means your `ddpm_step` runs the DDPM sampler of the bundled model.
 
-The tabs of Labs 1, 2, 3, 4 and 6 are here now; Lab 5 adds its tab when it is finished.
+Every lab has its tab now.
 """
 
 

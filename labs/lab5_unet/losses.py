@@ -1,0 +1,34 @@
+"""Losses for segmentation: the soft Dice loss (Milletari, Navab & Ahmadi 2016), which scores every class by its
+overlap and so is not swamped by the background, combined with the per-pixel cross-entropy.
+"""
+
+import torch
+import torch.nn.functional as F
+
+DICE_EPS = 1.0  # added to the numerator and the denominator: a class absent from target and prediction scores 1
+
+
+def dice_loss(logits: torch.Tensor, target: torch.Tensor, eps: float = DICE_EPS) -> torch.Tensor:
+    """1 - the mean over classes of the soft Dice coefficient, differentiable.
+
+        p = softmax(logits) over the class dimension,  t = one-hot target, both (B, C, H, W)
+        Dice_c = (2 * sum(p_c * t_c) + eps) / (sum(p_c) + sum(t_c) + eps),  sums over the batch and all pixels
+        loss = 1 - mean_c Dice_c
+
+    Args:
+        logits: (B, C, H, W) raw class scores.
+        target: (B, H, W) int64 classes in [0, C).
+        eps: smoothing; keeps a class that is absent everywhere from dividing 0 by 0.
+    Returns:
+        a scalar tensor in [0, 1].
+    """
+    if logits.ndim != 4 or target.shape != (logits.shape[0], *logits.shape[2:]):
+        raise ValueError(f"expected (B, C, H, W) logits and a (B, H, W) target, got shapes "
+                         f"{tuple(logits.shape)} and {tuple(target.shape)}")
+    # TODO(lab5.12): softmax over dim 1, one-hot target, per-class sums over dims (0, 2, 3), smooth with eps
+    raise NotImplementedError("lab5.12: softmax over dim 1, one-hot target, per-class sums over dims (0, 2, 3), smooth with eps")
+
+
+def segmentation_loss(logits: torch.Tensor, target: torch.Tensor, dice_weight: float = 1.0) -> torch.Tensor:
+    """Cross-entropy (every pixel counts) plus dice_weight times the Dice loss (every class counts)."""
+    return F.cross_entropy(logits, target) + dice_weight * dice_loss(logits, target)
