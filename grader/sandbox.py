@@ -173,6 +173,9 @@ def build_view(plan: Plan) -> None:
         if hide(folder, keep, make_folder(f"{scratch}/keep")):
             HIDDEN.append(folder)
         os.rmdir(f"{scratch}/keep")
+    for folder in outermost(keep):
+        if inside(folder, "/tmp"):  # a venv under /tmp (a CI clone, say) must survive the new /tmp
+            bind_read_only(folder, make_folder(scratch + folder.removeprefix("/tmp")))
     mount(scratch, "/tmp", None, MS_MOVE)
     if os.path.isdir("/dev/shm"):
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
