@@ -11,6 +11,7 @@ import torch
 from grader import wire
 from grader.budget import Budget
 from grader.limits import GB, Limits
+from grader.paths import REPO_ROOT
 from grader.worker_client import OUTPUT_KEEP_BYTES, StudentCodeError, Worker, WorkerSettings, resolve_target
 
 MISBEHAVING_MODULE = '''
@@ -85,8 +86,8 @@ def hoard():
 def where_am_i():
     import os
 
-    return {"uid": os.getuid(), "cwd": os.getcwd(), "repo": sorted(os.listdir("/work/main"))
-            if os.path.isdir("/work/main") else []}
+    return {"uid": os.getuid(), "cwd": os.getcwd(), "repo": sorted(os.listdir("REPO_ROOT"))
+            if os.path.isdir("REPO_ROOT") else []}
 '''
 
 
@@ -94,7 +95,8 @@ def where_am_i():
 def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("submission")
     (folder / "lab9_demo").mkdir()
-    (folder / "lab9_demo" / "calls.py").write_text(textwrap.dedent(MISBEHAVING_MODULE))
+    module = textwrap.dedent(MISBEHAVING_MODULE).replace("REPO_ROOT", str(REPO_ROOT))  # the kit, wherever it is
+    (folder / "lab9_demo" / "calls.py").write_text(module)
     return folder
 
 
