@@ -26,6 +26,14 @@ def expect(condition: bool, message: str, hint: str | None = None) -> None:
         raise GradingFailure(message, hint)
 
 
+def expect_fields(reply: Any, fields: tuple[str, ...], what: str, hint: str | None = None) -> dict:
+    """`reply` as a dict that has every field, or a grading failure that says what came back instead."""
+    expect(type(reply) is dict, f"{what}: expected a dict, got a {type(reply).__name__}", hint)
+    missing = [field for field in fields if field not in reply]
+    expect(not missing, f"{what}: the reply lacks {missing}", hint)
+    return reply
+
+
 def assert_value_equal(got: Any, expected: Any, *, what: str, hint: str | None = None) -> None:
     """Exact type and equality for scalars, strings and small containers of them."""
     if type(got) is not type(expected):
