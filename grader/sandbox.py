@@ -8,10 +8,13 @@ Loaded by the worker as a top-level script module (like `wire`), so it imports n
     W2  the worker proper: drops to its own user (when the judge is root) and serves the judge's calls
 
 When W1 ends, the kernel kills everything left in its PID namespace, so no process the student started
-(a fork bomb, a daemon that called setsid) outlives the worker. The file system view: a fresh size-limited
-tmpfs on /tmp (the student's packages bound read-only at /tmp/ipdl/<name>, a writable /tmp/work), empty
-read-only folders over the hidden paths (the kit's repository, where solutions/ and the judge's tests live,
-except the Python environment; batch folders), a fresh /dev/shm and /proc, and no network.
+(a fork bomb, a daemon that called setsid) outlives the worker. The file system view is a new root, not the
+host's with holes in it: the system folders (/usr, /etc, /lib...) and the Python environment bound read-only,
+a few device nodes, a fresh size-limited tmpfs on /tmp (the student's packages bound read-only at
+/tmp/ipdl/<name>, a writable /tmp/work), a fresh /dev/shm and /proc, and no network. Nothing else exists in it:
+not the kit's repository (solutions/, the judge's tests), not home folders, not another copy of the kit
+somewhere on the disk. Folders to hide that lie inside the kept ones (a batch folder inside a venv, say) are
+covered with empty read-only folders.
 """
 
 import ctypes
@@ -27,7 +30,11 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME, ST_RELATIME = 1024, 2048, 1 << 21, 4096
 MNT_DETACH = 2
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom")
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 PACKAGES_AT = "/tmp/ipdl"  # inside the sandbox: /tmp/ipdl/<package name>
 WORKDIR_AT = "/tmp/work"
@@ -158,28 +165,74 @@ def quiet_standard_streams() -> None:
 
 
 def build_view(plan: Plan) -> None:
-    """W1: the sandbox's file system (see the module docstring); any failure stops the worker."""
+    """W1: make the sandbox's root (see the module docstring) and move into it; any failure stops the worker."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below leaks back to the host
-    scratch = plan.scratch
-    mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"{TMP_SIZE},mode=1777")
+    root = plan.scratch
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    keep = environment_folders()
+    for folder in SYSTEM_FOLDERS:
+        copy_entry(folder, root)
+    for folder in outermost(keep):
+        if not any(inside(folder, system) for system in SYSTEM_FOLDERS) and not inside(folder, "/tmp"):
+            bind_read_only(folder, make_folder(root + folder))
+    make_tmp(plan, root + "/tmp", keep)
+    make_dev(root + "/dev")
+    for folder in outermost(plan.hide):
+        if os.path.isdir(root + folder):  # inside a kept folder, or holding one
+            if hide(root + folder, [root + path for path in keep], make_folder(root + "/tmp/keep")):
+                HIDDEN.append(folder)
+            os.rmdir(root + "/tmp/keep")
+    # Mounted while the host's /proc is still in view: the kernel allows a new proc to a user namespace only then.
+    mount("proc", make_folder(root + "/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    switch_root(root)
+    mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+
+
+def copy_entry(path: str, root: str) -> None:
+    """Give the new root the host's `path`: the same symbolic link (/bin -> usr/bin), or the folder bound
+    read-only; nothing when the host has neither."""
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), root + path)
+    elif os.path.isdir(path):
+        bind_read_only(path, make_folder(root + path))
+
+
+def make_tmp(plan: Plan, tmp: str, keep: list[str]) -> None:
+    """The sandbox's /tmp: the student's packages read-only, a private work folder, and the parts of the Python
+    environment that live under the host's /tmp (a CI clone's venv, say)."""
+    mount("tmpfs", make_folder(tmp), "tmpfs", MS_NOSUID | MS_NODEV, f"{TMP_SIZE},mode=1777")
     for name, host in plan.mounts.items():
-        bind_read_only(host, make_folder(f"{scratch}/ipdl/{name}"))
-    work = make_folder(f"{scratch}/work")
+        bind_read_only(host, make_folder(f"{tmp}/ipdl/{name}"))
+    work = make_folder(f"{tmp}/work")
     os.chmod(work, 0o700)
     if plan.uid is not None and os.geteuid() == 0:
         os.chown(work, plan.uid, plan.uid)
-    keep = environment_folders()
-    for folder in outermost([*plan.hide, *closed_ancestors(keep)]):
-        if hide(folder, keep, make_folder(f"{scratch}/keep")):
-            HIDDEN.append(folder)
-        os.rmdir(f"{scratch}/keep")
     for folder in outermost(keep):
-        if inside(folder, "/tmp"):  # a venv under /tmp (a CI clone, say) must survive the new /tmp
-            bind_read_only(folder, make_folder(scratch + folder.removeprefix("/tmp")))
-    mount(scratch, "/tmp", None, MS_MOVE)
-    if os.path.isdir("/dev/shm"):
-        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        if inside(folder, "/tmp"):
+            bind_read_only(folder, make_folder(tmp + folder.removeprefix("/tmp")))
+
+
+def make_dev(dev: str) -> None:
+    """A /dev with the harmless character devices, the usual links, and a fresh /dev/shm."""
+    mount("tmpfs", make_folder(dev), "tmpfs", MS_NOSUID, "size=64k,mode=0755")
+    for name in DEVICES:
+        if os.path.exists(f"/dev/{name}"):
+            Path(f"{dev}/{name}").touch()
+            mount(f"/dev/{name}", f"{dev}/{name}", None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{dev}/{name}")
+    mount("tmpfs", make_folder(f"{dev}/shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+
+
+def switch_root(root: str) -> None:
+    """Make `root` the root of this mount namespace and let go of the host's, so no path leads back to it."""
+    if SYS_PIVOT_ROOT is None:
+        raise OSError(f"pivot_root: unknown system call number on {os.uname().machine}")
+    os.chdir(root)
+    check(libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")  # the old root now sits under the new one
+    check(libc.umount2(b".", MNT_DETACH), "umount the host's root")
+    os.chdir("/")
 
 
 def make_folder(path: str) -> str:
@@ -188,8 +241,13 @@ def make_folder(path: str) -> str:
 
 
 def bind_read_only(source: str, target: str) -> None:
+    """Bind `source` at `target`, read-only, keeping the source's own flags (a user namespace may not drop
+    the noexec of /sys, say)."""
     mount(source, target, None, MS_BIND | MS_REC)
-    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    kept = os.statvfs(source).f_flag & (MS_NOEXEC | MS_NOATIME | MS_NODIRATIME)
+    if os.statvfs(source).f_flag & ST_RELATIME:
+        kept |= MS_RELATIME
+    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
 
 
 def environment_folders() -> list[str]:
@@ -245,7 +303,8 @@ def hide(folder: str, keep: list[str], holders: str) -> bool:
 def settle(plan: Plan, root: bool, host_uid: int, host_gid: int) -> Entered:
     """W2: leave root behind, lock the view, and move into the sandbox's own /tmp."""
     report = {"isolation": "namespaces (mount, PID, network, IPC)",
-              "hidden": ", ".join([*HIDDEN, "the host's /tmp"]), "network": "none"}
+              "hidden": ", ".join(["all but the system folders and the Python environment (a new root)", *HIDDEN]),
+              "network": "none"}
     own_user = False
     if root and plan.uid is not None:
         drop_privileges(plan.uid)

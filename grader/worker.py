@@ -10,7 +10,6 @@ import argparse
 import functools
 import importlib
 import importlib.abc
-import importlib.util
 import json
 import os
 import sys
@@ -19,19 +18,25 @@ import types
 from pathlib import Path
 from typing import Any
 
+SCRIPT_FOLDER = Path(__file__).resolve().parent
 
-def load_sibling(name: str) -> types.ModuleType:
-    """Load `name`.py from next to this script; the grader package itself stays unimportable here."""
-    spec = importlib.util.spec_from_file_location(f"_grader_{name}", Path(__file__).resolve().parent / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
+
+def load_sibling(name: str, source: str | None = None) -> types.ModuleType:
+    """Load `name`.py from next to this script, or from its `source` read before the sandbox hid the folder;
+    the grader package itself stays unimportable here."""
+    path = SCRIPT_FOLDER / f"{name}.py"
+    module = types.ModuleType(f"_grader_{name}")
+    module.__file__ = str(path)
+    sys.modules[module.__name__] = module  # dataclasses look their module up here
+    exec(compile(path.read_text() if source is None else source, str(path), "exec"), module.__dict__)
     return module
 
 
-wire = load_sibling("wire")
 limits = load_sibling("limits")
 sandbox = load_sibling("sandbox")
+# Read now, run inside the sandbox: wire imports torch, and torch's threads would make unshare(CLONE_NEWUSER) fail.
+WIRE_SOURCE = (SCRIPT_FOLDER / "wire.py").read_text()
+wire: types.ModuleType  # loaded by main()
 
 BLOCKED_PACKAGES = ("grader", "webapp", "solutions")
 MESSAGE_CHARS = 2000  # an exception message longer than this is cut (it goes into every report)
@@ -191,10 +196,11 @@ def warm_up(torch: types.ModuleType) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    global LIMITS
+    global LIMITS, wire
     args = parse_args(sys.argv[1:] if argv is None else argv)
     LIMITS = limits.Limits.from_json(args.limits)
     entered = sandbox.enter(sandbox.Plan(**json.loads(args.plan)))
+    wire = load_sibling("wire", WIRE_SOURCE)
     # The protocol keeps the real stdout; student prints go to stderr, which the judge saves to a file.
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

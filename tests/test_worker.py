@@ -1,6 +1,8 @@
 """The worker boundary: plain data only, and a misbehaving call fails alone."""
 
+import os
 import pickle
+import sys
 import textwrap
 from pathlib import Path
 
@@ -86,8 +88,8 @@ def hoard():
 def where_am_i():
     import os
 
-    return {"uid": os.getuid(), "cwd": os.getcwd(), "repo": sorted(os.listdir("REPO_ROOT"))
-            if os.path.isdir("REPO_ROOT") else []}
+    return {"uid": os.getuid(), "cwd": os.getcwd(), "root": sorted(os.listdir("/")),
+            "repo": sorted(os.listdir("REPO_ROOT")) if os.path.isdir("REPO_ROOT") else []}
 '''
 
 
@@ -196,6 +198,9 @@ def test_the_worker_sees_neither_the_kit_nor_the_judge(worker: Worker) -> None:
     if not str(worker.sandbox["sandbox"]["isolation"]).startswith("namespaces"):
         pytest.skip(f"no namespaces here: {worker.sandbox['sandbox']['isolation']}")
     assert not {"solutions", "grader", "labs"} & set(seen["repo"]), seen
+    environment = {Path(os.path.realpath(folder)).parts[1] for folder in (sys.prefix, sys.base_prefix)}
+    system = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "sys", "dev", "proc", "tmp"}
+    assert set(seen["root"]) <= system | environment, f"the worker sees the host's {seen['root']}"
     if "own uid" in worker.sandbox["sandbox"]["user"]:
         assert seen["uid"] >= 100_000
 
