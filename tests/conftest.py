@@ -11,6 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+# the shared helper modules assert too: pytest explains their failures as it does the tests' own
+pytest.register_assert_rewrite("browser_helpers", "grading_helpers")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_START_TIMEOUT_S = 60
 

@@ -3,8 +3,8 @@
 import re
 
 import pytest
+from browser_helpers import STEP_TIMEOUT_MS, loaded_image_size, offline_app_page
 from playwright.sync_api import Page, expect
-from test_browser_e2e import STEP_TIMEOUT_MS, chromium_page, outside_requests
 
 # strokes as polylines of (x, y) pixel offsets from the canvas' centre; the 280x280 paper spans at least +-140
 SEVEN = [[(-55, -90), (55, -90), (5, 100)]]  # the top bar, then the long diagonal, in one stroke
@@ -30,10 +30,8 @@ def expect_reading(page: Page, pattern: str) -> None:
     expect(page.locator("#digit-status")).to_contain_text(re.compile(pattern), timeout=STEP_TIMEOUT_MS)
 
 
-def check_digit_reader(page: Page, webapp_url: str) -> None:
+def check_digit_reader(page: Page) -> None:
     """Draw a 7 and a 1 (each read on the first stroke), clear twice, then show a held-out test digit."""
-    outside = outside_requests(page, webapp_url)
-    page.goto(webapp_url)
     # the sketchpad loads its blank value, then sends its first change (an empty canvas): now it is ready
     with page.expect_request(re.compile(r"/gradio_api/queue/join"), timeout=STEP_TIMEOUT_MS):
         page.get_by_role("tab", name="Digit reader").click()
@@ -45,8 +43,7 @@ def check_digit_reader(page: Page, webapp_url: str) -> None:
     expect_reading(page, r"Your drawing: LeNet .*reads 7, ")
     expect(page.locator("#digit-label")).to_contain_text("7")
     shown = page.locator("#digit-input img")
-    shown.evaluate("img => img.decode()")  # wait until the picture has loaded
-    assert shown.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [280, 280]
+    assert loaded_image_size(shown) == [280, 280]
 
     page.locator("#digit-clear").click()
     expect_reading(page, DRAW_HINT)
@@ -59,11 +56,10 @@ def check_digit_reader(page: Page, webapp_url: str) -> None:
 
     page.locator("#digit-sample-4").click()
     expect_reading(page, r"Test digit #\d+ \(a 4 never seen in training\): LeNet .*reads")
-    assert outside == [], f"the page reached outside the local app: {outside}"
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(90)
 def test_draw_digits_and_read_them(webapp_url: str) -> None:
-    with chromium_page() as page:
-        check_digit_reader(page, webapp_url)
+    with offline_app_page(webapp_url) as page:
+        check_digit_reader(page)

@@ -1,24 +1,25 @@
-"""End to end in headless Chromium: the Segmentation tab makes a random postcode, shows both U-Nets' overlays with
-what they read and the per-class IoU, reads an uploaded scan, and answers a non-image with a polite error."""
+"""End to end in headless Chromium: the Segmentation tab opens with a postcode already read, makes a random one,
+shows both U-Nets' overlays with what they read and the per-class IoU, reads an uploaded scan, and answers a
+non-image with a polite error."""
 
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_helpers import STEP_TIMEOUT_MS, expect_message, loaded_image_size, offline_app_page
 from PIL import Image
 from playwright.sync_api import Page, expect
-from test_browser_e2e import STEP_TIMEOUT_MS, chromium_page, outside_requests
 
 from webapp.tabs.segmentation import UP_MODES, random_postcode
 
 READING = re.compile(r"U-Net with .+ reads \d*")
 
 
-def check_segmentation_tab(page: Page, webapp_url: str, scan: Path, postcode: str, text_file: Path) -> None:
-    outside = outside_requests(page, webapp_url)
-    page.goto(webapp_url)
+def check_segmentation_tab(page: Page, scan: Path, postcode: str, text_file: Path) -> None:
     page.get_by_role("tab", name="Segmentation").click()
+    expect(page.locator("#seg-status")).to_contain_text("Random postcode #", timeout=STEP_TIMEOUT_MS)  # no click yet
+    expect(page.locator("#seg-overlay-transpose img").first).to_be_visible(timeout=STEP_TIMEOUT_MS)
 
     page.locator("#seg-random").click()
     for mode in UP_MODES:
@@ -28,8 +29,7 @@ def check_segmentation_tab(page: Page, webapp_url: str, scan: Path, postcode: st
     expect(page.locator("#seg-status")).to_contain_text("Random postcode #", timeout=STEP_TIMEOUT_MS)
     expect(page.locator("#seg-iou")).to_contain_text("digit ", timeout=STEP_TIMEOUT_MS)
     shown = page.locator("#seg-input img")
-    shown.evaluate("img => img.decode()")  # wait until the picture has loaded
-    assert shown.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [576, 192]
+    assert loaded_image_size(shown) == [576, 192]
 
     page.locator("#seg-upload input[type=file]").set_input_files(scan)
     expect(page.locator("#seg-status")).to_contain_text(f"Your photo {scan.name}", timeout=STEP_TIMEOUT_MS)
@@ -37,8 +37,7 @@ def check_segmentation_tab(page: Page, webapp_url: str, scan: Path, postcode: st
 
     page.locator("#seg-upload button[aria-label=Clear]").click()  # the file box takes a new file once emptied
     page.locator("#seg-upload input[type=file]").set_input_files(text_file)
-    expect(page.get_by_text("is not an image this demo can read")).to_be_visible(timeout=STEP_TIMEOUT_MS)
-    assert outside == [], f"the page reached outside the local app: {outside}"
+    expect_message(page, "is not an image this demo can read")
 
 
 @pytest.mark.browser
@@ -49,5 +48,5 @@ def test_segment_a_random_postcode_and_an_upload(webapp_url: str, tmp_path: Path
     Image.fromarray(np.round(np.kron(shown.image, np.ones((3, 3))) * 255).astype(np.uint8)).save(scan)
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a picture")
-    with chromium_page() as page:
-        check_segmentation_tab(page, webapp_url, scan, shown.postcode, text_file)
+    with offline_app_page(webapp_url) as page:
+        check_segmentation_tab(page, scan, shown.postcode, text_file)

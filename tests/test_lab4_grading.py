@@ -1,15 +1,16 @@
 """The Lab 4 judge on real targets: the reference earns full marks, the stubs nothing, and a submission with one
 typical mistake per exercise gets that mistake named in the hint."""
 
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from grader.paths import LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from grading_helpers import (
+    GraderRun,
+    check_a_hint_names,
+    check_reference_gets_full_marks,
+    check_stubs_get_nothing,
+    grade_reference_with_mistakes,
+)
 
 MISTAKES = {  # module -> code appended to the reference module (later definitions win)
     "transfer.py": '''
@@ -41,60 +42,36 @@ def freeze_batchnorm_statistics(model):
     """A finetune that forgot the call: this does nothing."""
 ''',
 }
-
-
-def run_grader(target: Path | str, report: Path) -> tuple[int, str, dict]:
-    result = subprocess.run([sys.executable, "-m", "grader", "lab4", "--target", str(target), "--json", str(report)],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=400)
-    return result.returncode, result.stdout + result.stderr, json.loads(report.read_text())
-
-
-def failed_hints(report: dict, exercise: str) -> list[str]:
-    return [test["metadata"].get("hint") or "" for test in report["tests"]
-            if test["metadata"]["exercise"] == exercise and test["outcome"] == "failed"]
+GRADER_TIMEOUT_S = 400  # the Lab 4 judge takes longer than the others
 
 
 @pytest.fixture(scope="module")
-def mistaken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict]:
-    folder = tmp_path_factory.mktemp("submission") / "labs"
-    shutil.copytree(LABS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(folder / "lab4_transfer")
-    shutil.copytree(SOLUTIONS_DIR / "lab4_transfer", folder / "lab4_transfer")
-    for module, code in MISTAKES.items():
-        path = folder / "lab4_transfer" / module
-        path.write_text(path.read_text() + code)
-    return run_grader(folder, folder.parent / "report.json")
+def mistaken_run(tmp_path_factory: pytest.TempPathFactory) -> GraderRun:
+    folder = tmp_path_factory.mktemp("submission")
+    return grade_reference_with_mistakes("lab4", "lab4_transfer", MISTAKES, folder, GRADER_TIMEOUT_S)
 
 
 def test_reference_gets_full_marks(tmp_path: Path) -> None:
-    code, output, report = run_grader("solutions", tmp_path / "report.json")
-    assert code == 0, output
-    assert report["grade"]["labs"]["lab4"]["score"] == report["grade"]["labs"]["lab4"]["max_score"] > 0
+    check_reference_gets_full_marks("lab4", tmp_path, GRADER_TIMEOUT_S)
 
 
 def test_stubs_get_nothing(tmp_path: Path) -> None:
-    code, output, report = run_grader("labs", tmp_path / "report.json")
-    assert code == 1, output
-    assert report["grade"]["labs"]["lab4"]["score"] == 0
-    assert all("TODO(lab4." in (test["metadata"].get("hint") or "") for test in report["tests"])
+    check_stubs_get_nothing("lab4", tmp_path, GRADER_TIMEOUT_S)
 
 
-def test_hard_wired_in_features_is_named(mistaken_run: tuple[int, str, dict]) -> None:
-    exercises = mistaken_run[2]["grade"]["labs"]["lab4"]["exercises"]
+def test_hard_wired_in_features_is_named(mistaken_run: GraderRun) -> None:
+    exercises = mistaken_run.report["grade"]["labs"]["lab4"]["exercises"]
     assert 0 < exercises["lab4.1"]["score"] < exercises["lab4.1"]["max_score"]  # right for ResNet only
-    assert any("in_features" in hint for hint in failed_hints(mistaken_run[2], "lab4.1"))
+    check_a_hint_names(mistaken_run, "lab4.1", "in_features")
 
 
-def test_unfreezing_without_freezing_first_is_named(mistaken_run: tuple[int, str, dict]) -> None:
-    hints = failed_hints(mistaken_run[2], "lab4.3")
-    assert hints and any("freeze the backbone first" in hint for hint in hints), hints
+def test_unfreezing_without_freezing_first_is_named(mistaken_run: GraderRun) -> None:
+    check_a_hint_names(mistaken_run, "lab4.3", "freeze the backbone first")
 
 
-def test_swapped_learning_rates_are_named(mistaken_run: tuple[int, str, dict]) -> None:
-    hints = failed_hints(mistaken_run[2], "lab4.4")
-    assert hints and any("swapped" in hint for hint in hints), hints
+def test_swapped_learning_rates_are_named(mistaken_run: GraderRun) -> None:
+    check_a_hint_names(mistaken_run, "lab4.4", "swapped")
 
 
-def test_moving_batchnorm_statistics_are_named(mistaken_run: tuple[int, str, dict]) -> None:
-    hints = failed_hints(mistaken_run[2], "lab4.5")
-    assert any("freeze_batchnorm_statistics" in hint for hint in hints), hints
+def test_moving_batchnorm_statistics_are_named(mistaken_run: GraderRun) -> None:
+    check_a_hint_names(mistaken_run, "lab4.5", "freeze_batchnorm_statistics")

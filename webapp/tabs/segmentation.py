@@ -2,7 +2,7 @@
 photo; see the predicted classes as a coloured overlay, the postcode read from them, and per-class IoU."""
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +231,5 @@ def build(impl: str) -> None:
     generate.click(new_random, [implementation], outputs, api_name="lab5_random_postcode")
     upload.upload(new_upload, [upload, implementation], outputs, api_name="lab5_upload_postcode")
     implementation.input(segment, [shown, implementation], outputs, api_visibility="private")
+    if impl == "solutions":  # the reference always works: the tab opens with a postcode already read
+        gr.on(None, partial(new_random, impl), None, outputs, api_visibility="private")
