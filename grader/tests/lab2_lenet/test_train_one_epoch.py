@@ -1,6 +1,8 @@
 """lab2.5 train_one_epoch: the same SGD updates and epoch loss as the reference on a probe model, training mode,
 and a short real training run whose weights the judge scores itself on held-out digits."""
 
+import secrets
+
 import pytest
 import torch
 
@@ -78,22 +80,46 @@ def test_training_mode(train_probe):
            "do not wrap the training loop in torch.no_grad(): backward() needs the graph")
 
 
-@pytest.mark.points(4)
-def test_short_training_run_learns_digits(student):
-    """5 epochs of Adam on the 4,000 training digits with your LeNet and train_one_epoch; the judge loads the
-    weights into its own LeNet and needs >= 94% on the 1,000 held-out digits (the reference gets 96-97%)."""
-    train_lenet = student.function("lab2_lenet.harness.train_lenet", timeout=60)
-    result = expect_fields(train_lenet(*training_digits(), **TRAINING_RUN), ("state_dict",), "train_lenet")
+def fresh_relabelling() -> torch.Tensor:
+    """A random permutation of the 10 classes, never the identity, new at every grading: digit d is called
+    relabel[d] in this run, so only weights trained on this run's labels can score."""
+    generator = torch.Generator().manual_seed(secrets.randbits(63))
+    while True:
+        relabel = torch.randperm(10, generator=generator)
+        if not torch.equal(relabel, torch.arange(10)):
+            return relabel
+
+
+def judge_accuracy(state_dict: dict, images: torch.Tensor, labels: torch.Tensor) -> float:
+    """Accuracy of the student's weights, loaded into the judge's own LeNet, in eval mode."""
     model = LeNet()
     try:
-        model.load_state_dict(result["state_dict"])
+        model.load_state_dict(state_dict)
     except (RuntimeError, TypeError, KeyError, AttributeError) as error:
         expect(False, f"the trained weights do not fit the reference LeNet: {error}",
                "keep the layer names and shapes of the LeNet docstring")
-    images, labels = heldout_digits()
     model.eval()
     with torch.no_grad():
-        accuracy = float((model(images).argmax(dim=1) == labels).float().mean())
+        return float((model(images).argmax(dim=1) == labels).float().mean())
+
+
+@pytest.mark.points(4)
+def test_short_training_run_learns_digits(student):
+    """5 epochs of Adam on the 4,000 training digits with your LeNet and train_one_epoch; the judge loads the
+    weights into its own LeNet and needs >= 94% on the 1,000 held-out digits (the reference gets 96-97%).
+    The judge renames the digits for this run (a random permutation of the labels), so weights trained
+    anywhere else score about 10%; honest training does not care what the classes are called."""
+    train_lenet = student.function("lab2_lenet.harness.train_lenet", timeout=60)
+    relabel = fresh_relabelling()
+    images, labels = training_digits()
+    result = expect_fields(train_lenet(images, relabel[labels], **TRAINING_RUN), ("state_dict",), "train_lenet")
+    heldout_images, heldout_labels = heldout_digits()
+    accuracy = judge_accuracy(result["state_dict"], heldout_images, relabel[heldout_labels])
+    if accuracy < TRAINING_RUN_ACCURACY and judge_accuracy(result["state_dict"], heldout_images,
+                                                           heldout_labels) >= TRAINING_RUN_ACCURACY:
+        expect(False, f"your weights read the held-out digits under their usual names but only {accuracy:.1%} "
+               "under the labels this run trained with: they were not trained by this run",
+               "train_lenet must train on the images and labels it is given and return those weights")
     expect(accuracy >= TRAINING_RUN_ACCURACY,
            f"after {TRAINING_RUN['epochs']} epochs your LeNet gets {accuracy:.1%} of the 1,000 held-out digits "
            f"right; at least {TRAINING_RUN_ACCURACY:.0%} expected",
