@@ -1,5 +1,5 @@
-"""End to end in headless Chromium: in the Pokémon classifier tab, upload a sprite named after a held-out Pokémon and
-read the guess next to its true type; click a gallery sprite; upload a text file and see a message, offline."""
+"""End to end in headless Chromium: in the Pokémon classifier tab, upload a shiny sprite named after its Pokémon and
+read the guess and whether it is right; click a gallery sprite; upload a text file and see a message, offline."""
 
 from pathlib import Path
 
@@ -14,13 +14,13 @@ from webapp.tabs.pokemon_classifier import gallery
 def check_pokemon_tab(page: Page, sprite: Path, name: str, notes: Path) -> None:
     page.get_by_role("tab", name="Pokémon classifier").click()
     status = page.locator("#pokemon-status")
-    expect(status).to_contain_text("true type", timeout=STEP_TIMEOUT_MS)  # the first gallery sprite, on arrival
+    expect(status).to_contain_text(gallery()[0][1], timeout=STEP_TIMEOUT_MS)  # the first gallery sprite, on arrival
 
     upload = page.locator("#pokemon-upload input[type=file]")
     expect(upload).to_have_count(1, timeout=STEP_TIMEOUT_MS)
     upload.set_input_files(sprite)
-    expect(status).to_contain_text(name, timeout=STEP_TIMEOUT_MS)
-    expect(status).to_contain_text("never seen in training")
+    expect(status).to_contain_text(f"{name}: guess", timeout=STEP_TIMEOUT_MS)
+    expect(status).to_contain_text("shiny sprites it never saw")
     expect(page.locator("#pokemon-types")).to_contain_text("%")
 
     page.locator("#pokemon-gallery img").nth(2).click()

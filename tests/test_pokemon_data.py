@@ -17,7 +17,14 @@ from PIL import Image
 from safetensors.torch import load_file
 
 from labs.data.make_pokedex_csv import POKEDEX_CSV, pokedex_rows, slug
-from labs.data.pokemon import load_pokemon, read_sprite, split_by_species, sprite_loader, square_pixels
+from labs.data.pokemon import (
+    load_pokemon,
+    read_sprite,
+    split_by_species,
+    split_by_view,
+    sprite_loader,
+    square_pixels,
+)
 from labs.data.pokemon_build import VIEWS, build_pokemon_dataset, npm_pack_sprites, sprite_member
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +110,17 @@ def test_labels_are_primary_types(built: Path) -> None:
     assert all(label == type1[name] for name, label in zip(data.species, data.labels, strict=True))
     assert data.classes == sorted(set(data.labels))
     assert data.targets().dtype == torch.int64
+
+
+def test_species_task_holds_out_every_shiny_sprite(built: Path) -> None:
+    data = load_pokemon(built).by_species()
+    assert data.classes == sorted(gallery_sprites()) and data.labels == data.species
+    assert sorted(set(data.views)) == sorted(VIEWS)
+    train, test = split_by_view(data.views)
+    assert {data.views[i] for i in test} == {"shiny"} and "shiny" not in {data.views[i] for i in train}
+    assert {data.species[i] for i in test} == {data.species[i] for i in train} == set(gallery_sprites())
+    with pytest.raises(ValueError, match="leaves no test images"):
+        split_by_view(data.views, ("sideways",))
 
 
 def test_unreadable_files_are_skipped_with_a_warning(built: Path, tmp_path: Path) -> None:

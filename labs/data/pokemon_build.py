@@ -139,15 +139,18 @@ def build_pokemon_dataset(out: Path, sprites: Path | None = None, pokedex: Path 
     return {"pokemon": len(kept), "images": written}
 
 
-def write_gallery(data_root: Path, species: list[str], out: Path) -> Path:
-    """Store the front sprites (RGBA uint8 (H, W, 4), first frame) of `species` from a data set built by
-    build_pokemon_dataset in one safetensors file, with a sidecar of their types; returns the sidecar's path."""
+def write_gallery(data_root: Path, species: list[str], out: Path, view: str = "front") -> Path:
+    """Store one sprite per Pokémon of `species` (RGBA uint8 (H, W, 4), first frame, the given view) from a data set
+    built by build_pokemon_dataset in one safetensors file, with a sidecar of their types; returns the sidecar."""
     from safetensors.torch import save_file
 
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {list(VIEWS)}, got {view!r}")
     types = {row["Name"]: (row["Type1"], row["Type2"]) for row in read_pokedex(Path(data_root) / "pokemon.csv")}
     tensors, entries = {}, []
     for name in species:
-        path = Path(data_root) / "images" / f"{name}.png"
+        images = Path(data_root) / "images"
+        path = images / f"{name}.png" if view == "front" else images / name / f"{view}.png"
         with Image.open(path) as im:
             im.seek(0)
             tensors[name] = torch.from_numpy(np.array(im.convert("RGBA")))  # (H, W, 4)
@@ -155,7 +158,7 @@ def write_gallery(data_root: Path, species: list[str], out: Path) -> Path:
     out = Path(out)
     save_file(tensors, str(out))
     sidecar = out.with_suffix(".json")
-    sidecar.write_text(json.dumps({"source": f"front sprites (first frame) from {SPRITES_PACKAGE}, Black/White "
-                                             "animated; Pokémon held out of training", "pokemon": entries},
+    sidecar.write_text(json.dumps({"source": f"{view} sprites (first frame) from {SPRITES_PACKAGE}, Black/White "
+                                             "animated; held out of training", "view": view, "pokemon": entries},
                                   indent=2) + "\n")
     return sidecar

@@ -1,8 +1,8 @@
-"""Rebuild a fine-tuned Pokémon type classifier from its checkpoint (which stores only what fine-tuning changed) and
-classify one sprite. Complete: nothing to do here; the web app's "Pokémon classifier" tab calls it.
+"""Rebuild a fine-tuned Pokémon classifier (species or type) from its checkpoint (which stores only what fine-tuning
+changed) and classify one sprite. Complete: nothing to do here; the web app's "Pokémon classifier" tab calls it.
 
-    model, info = load_type_classifier("webapp/checkpoints/pokemon-type-efficientnet_lite0.safetensors")
-    predict_types(model, info, sprite)      # {"Water": 0.61, "Ice": 0.12, ...}
+    model, info = load_classifier("webapp/checkpoints/pokemon-species-efficientnet_lite0.safetensors")
+    predict_classes(model, info, sprite)      # {"pikachu": 0.93, "raichu": 0.02, ...}
 """
 
 from pathlib import Path
@@ -19,7 +19,7 @@ from labs.pretrained import load_pretrained
 from .transfer import replace_head, unfreeze_last
 
 
-def load_type_classifier(checkpoint: Path | str) -> tuple[nn.Module, dict[str, object]]:
+def load_classifier(checkpoint: Path | str) -> tuple[nn.Module, dict[str, object]]:
     """The pretrained network with your replace_head, loaded with the checkpoint's tensors, in eval mode; and the
     sidecar info (classes, image size, metrics)."""
     state_dict, info = load_checkpoint(checkpoint)
@@ -46,8 +46,9 @@ def sprite_rgb(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
 
 
-def predict_types(model: nn.Module, info: dict[str, object], image: Image.Image | np.ndarray) -> dict[str, float]:
-    """Probability of every type for one sprite (padded to a white square, resized as in training)."""
+def predict_classes(model: nn.Module, info: dict[str, object], image: Image.Image | np.ndarray) -> dict[str, float]:
+    """Probability of every class (Pokémon or type) for one sprite (padded to a white square, resized as in
+    training)."""
     pixels = square_pixels([sprite_rgb(image)], info["config"]["image_size"])  # (1, 3, S, S) uint8
     with torch.no_grad():
         probabilities = model(normalize(pixels)).softmax(dim=1)[0]  # (num_classes,)

@@ -1,5 +1,6 @@
-"""Lab 4 tab: the primary type of a Pokémon from its sprite, by EfficientNet-Lite0 fine-tuned on Pokémon the gallery's
-never appear in; the true type is shown next to the guess whenever the Pokémon is known."""
+"""Lab 4 tab: "Who's that Pokémon?" EfficientNet-Lite0, fine-tuned on three sprites of each of the 649 Pokémon, names
+the one on a sprite; the gallery holds shiny sprites it never saw. A student's own checkpoint may answer the other
+task of the lab, the primary type. The truth is shown next to the guess whenever the Pokémon is known."""
 
 import csv
 import json
@@ -18,9 +19,10 @@ from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab
 TITLE = "Pokémon classifier"
 CLASSIFIER = "lab4_transfer.classifier"
 CHECKPOINTS = REPO_ROOT / "webapp" / "checkpoints"
-BUNDLED_CHECKPOINT = CHECKPOINTS / "pokemon-type-efficientnet_lite0.safetensors"
+BUNDLED_CHECKPOINT = CHECKPOINTS / "pokemon-species-efficientnet_lite0.safetensors"
 GALLERY = CHECKPOINTS / "pokemon-gallery.safetensors"
-STUDENT_CHECKPOINT = Path("runs") / "pokemon-type-finetune.safetensors"  # where labs.lab4_transfer.train writes
+STUDENT_CHECKPOINTS = (Path("runs") / "pokemon-species-finetune.safetensors",  # where labs.lab4_transfer.train
+                       Path("runs") / "pokemon-type-finetune.safetensors")  # writes, with --task species / type
 TOP_K = 5
 Sprite = tuple[np.ndarray, str]  # RGBA or RGB pixels and the Pokémon's name ("" when unknown)
 
@@ -44,7 +46,10 @@ def gallery() -> list[Sprite]:
 
 
 def checkpoint_for(impl: str) -> Path:
-    return BUNDLED_CHECKPOINT if impl == "solutions" else STUDENT_CHECKPOINT
+    """The bundled checkpoint for the reference; the student's species model, else their type model, for labs."""
+    if impl == "solutions":
+        return BUNDLED_CHECKPOINT
+    return next((path for path in STUDENT_CHECKPOINTS if path.is_file()), STUDENT_CHECKPOINTS[0])
 
 
 def load_classifier(impl: str) -> tuple[Any, dict[str, Any]]:
@@ -63,7 +68,7 @@ def load_classifier(impl: str) -> tuple[Any, dict[str, Any]]:
 @cache
 def _load(impl: str, checkpoint: Path, mtime_ns: int) -> tuple[Any, dict[str, Any]]:
     """Build once per (implementation, checkpoint version)."""
-    return call_lab(impl, CLASSIFIER, "load_type_classifier", checkpoint)
+    return call_lab(impl, CLASSIFIER, "load_classifier", checkpoint)
 
 
 def read_sprite_upload(path: str | Path | None) -> Sprite:
@@ -80,16 +85,22 @@ def classify_sprite(sprite: Sprite | None, impl: str = "solutions") -> tuple[dic
         raise gr.Error("No sprite yet. Pick one from the gallery or upload one.")
     pixels, name = sprite
     model, info = load_classifier(impl)
-    scores = call_lab(impl, CLASSIFIER, "predict_types", model, info, pixels)
+    scores = call_lab(impl, CLASSIFIER, "predict_classes", model, info, pixels)
     if not isinstance(scores, dict) or not scores:
-        raise gr.Error(f"predict_types returned {type(scores).__name__}; expected {{type: probability}}.")
+        raise gr.Error(f"predict_classes returned {type(scores).__name__}; expected {{class: probability}}.")
     best = max(scores, key=scores.__getitem__)
     return scores, verdict(name, best, info)
 
 
 def verdict(name: str, best: str, info: dict[str, Any]) -> str:
-    """The status line: the guess, the truth when known, and how good the model is on held-out Pokémon."""
+    """The status line: the guess, the truth when known, and how good the model is on held-out sprites."""
     accuracy = info.get("metrics", {}).get("test_accuracy")
+    if info.get("config", {}).get("task", "type") == "species":
+        quality = f" (the model names {accuracy:.0%} of the shiny sprites it never saw right)" if accuracy else ""
+        if not name:
+            return (f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see "
+                    "whether it is right.")
+        return f"**{name}**: guess **{best}**: {'right' if best == name else 'wrong'}{quality}."
     quality = f" (the model gets {accuracy:.0%} of held-out Pokémon sprites right)" if accuracy else ""
     if not name:
         return f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see its true type."
@@ -135,13 +146,14 @@ def build(impl: str) -> None:
     first = first_reading(sprites[0], impl)
     with gr.Row():
         with gr.Column(scale=2):
-            shown = gr.Gallery([(display(p), n) for p, n in sprites], label="Pokémon the model never saw (click one)",
+            shown = gr.Gallery([(display(p), n) for p, n in sprites], label="Shiny sprites the model never saw "
+                               "(click one)",
                                columns=7, height=360, allow_preview=False, elem_id="pokemon-gallery")
-            upload = gr.File(label="...or upload a sprite (named after the Pokémon to see its true type)", height=100,
+            upload = gr.File(label="...or upload a sprite (named after the Pokémon to check the answer)", height=100,
                              elem_id="pokemon-upload")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
         with gr.Column(scale=1):
-            types = gr.Label(first[0], num_top_classes=TOP_K, label="Primary type", elem_id="pokemon-types")
+            types = gr.Label(first[0], num_top_classes=TOP_K, label="Who's that Pokémon?", elem_id="pokemon-types")
             status = gr.Markdown(first[1], elem_id="pokemon-status")
     on_show = gr.State(sprites[0])
     shown.select(pick_from_gallery, inputs=implementation, outputs=[types, status, on_show],
