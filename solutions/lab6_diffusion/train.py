@@ -55,12 +55,12 @@ def parse_config(argv: list[str]) -> TrainConfig:
     parser = argparse.ArgumentParser(
         prog="python -m labs.lab6_diffusion.train", description="Train a class-conditional DDPM on MNIST.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--steps", type=int, default=4500, help="optimizer steps in all")
+    parser.add_argument("--steps", type=int, default=14000, help="optimizer steps in all")
     parser.add_argument("--batch-size", type=int, default=64, help="digits per step")
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW)")
     parser.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
     parser.add_argument("--ema-decay", type=float, default=0.999, help="EMA decay of the exported weights")
-    parser.add_argument("--p-uncond", type=float, default=0.1, help="share of labels dropped to 'no class'")
+    parser.add_argument("--p-uncond", type=float, default=0.2, help="share of labels dropped to 'no class'")
     parser.add_argument("--timesteps", type=int, default=1000, help="diffusion steps T")
     parser.add_argument("--channels", type=int, nargs="+", default=[32, 64, 64], help="UNet channels per level")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
