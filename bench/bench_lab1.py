@@ -4,16 +4,15 @@
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from timing import median_seconds
 
 from solutions.lab1_convolution.convolution import conv2d
 
@@ -22,16 +21,6 @@ CASES = {  # name -> (input shape, weight shape, conv2d keyword arguments)
     "3x3, padding 1": ((8, 3, 128, 128), (16, 3, 3, 3), {"padding": 1}),
     "5x5, dilation 2, padding 4": ((8, 3, 128, 128), (16, 3, 5, 5), {"padding": 4, "dilation": 2}),
 }
-
-
-def median_seconds(function: Callable[[], object], repeats: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_conv2d(repeats: int) -> None:

@@ -6,13 +6,13 @@
 
 import argparse
 import math
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from timing import median_seconds
 from torch import nn
 
 from labs.checkpoints import load_checkpoint
@@ -85,13 +85,7 @@ def epochs_within(model: nn.Module, split: MnistSplit, batch_size: int, budget_s
 
 def median_latency_ms(model: nn.Module, image: torch.Tensor, repeats: int) -> float:
     """Median wall time of predict_proba on one (1, 1, 28, 28) image."""
-    predict_proba(model, image)  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        predict_proba(model, image)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return median_seconds(lambda: predict_proba(model, image), repeats) * 1e3
 
 
 def time_to_reach(history: list[tuple[float, float]], accuracy: float) -> str:

@@ -6,12 +6,10 @@
 
 import argparse
 import json
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from timing import median_seconds
 
 from webapp.image_input import load_sample
 from webapp.tabs.pokemon_classifier import BUNDLED_CHECKPOINT, classify_sprite, gallery
@@ -19,16 +17,6 @@ from webapp.tabs.pretrained_classifier import classify_photo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASELINES = REPO_ROOT / "webapp" / "checkpoints" / "pokemon-species-baselines.json"
-
-
-def median_seconds(function: Callable[[], object], repeats: int) -> float:
-    function()  # warm-up: loads the model
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def accuracy_table(finetuned: dict, scratch: dict | None) -> None:

@@ -5,12 +5,11 @@ postcodes, how long they trained, how fast they segment, and how fast the postco
 """
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from timing import median_seconds
 
 from labs.checkpoints import load_checkpoint
 from labs.data.postcodes import heldout_postcodes, make_postcodes
@@ -20,19 +19,6 @@ from solutions.lab5_unet.unet import UNet
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = {"transpose": REPO_ROOT / "webapp" / "checkpoints" / "unet-postcodes.safetensors",
                "unpool": REPO_ROOT / "webapp" / "checkpoints" / "unet-postcodes-unpool.safetensors"}
-
-
-def median_seconds(function: Callable[[], object], repeats: int,
-                   clock: Callable[[], float] = time.perf_counter) -> float:
-    """Median duration of `function` by `clock`: wall time, or time.process_time for the CPU time it used (on a
-    shared machine the wall time also counts the waits for a core)."""
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = clock()
-        function()
-        times.append(clock() - start)
-    return statistics.median(times)
 
 
 def bench_generator(repeats: int) -> None:
