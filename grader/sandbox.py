@@ -172,10 +172,10 @@ def build_view(plan: Plan) -> None:
     keep = environment_folders()
     for folder in SYSTEM_FOLDERS:
         copy_entry(folder, root)
-    for folder in outermost(keep):
-        if not any(inside(folder, system) for system in SYSTEM_FOLDERS) and not inside(folder, "/tmp"):
+    make_tmp(plan, root + "/tmp")
+    for folder in outermost(keep):  # a venv in the repo or under /tmp (a CI clone, say), a Python under /root...
+        if not any(inside(folder, system) for system in SYSTEM_FOLDERS):
             bind_read_only(folder, make_folder(root + folder))
-    make_tmp(plan, root + "/tmp", keep)
     make_dev(root + "/dev")
     for folder in outermost(plan.hide):
         if os.path.isdir(root + folder):  # inside a kept folder, or holding one
@@ -197,9 +197,8 @@ def copy_entry(path: str, root: str) -> None:
         bind_read_only(path, make_folder(root + path))
 
 
-def make_tmp(plan: Plan, tmp: str, keep: list[str]) -> None:
-    """The sandbox's /tmp: the student's packages read-only, a private work folder, and the parts of the Python
-    environment that live under the host's /tmp (a CI clone's venv, say)."""
+def make_tmp(plan: Plan, tmp: str) -> None:
+    """The sandbox's /tmp: the student's packages read-only and a private work folder."""
     mount("tmpfs", make_folder(tmp), "tmpfs", MS_NOSUID | MS_NODEV, f"{TMP_SIZE},mode=1777")
     for name, host in plan.mounts.items():
         bind_read_only(host, make_folder(f"{tmp}/ipdl/{name}"))
@@ -207,9 +206,6 @@ def make_tmp(plan: Plan, tmp: str, keep: list[str]) -> None:
     os.chmod(work, 0o700)
     if plan.uid is not None and os.geteuid() == 0:
         os.chown(work, plan.uid, plan.uid)
-    for folder in outermost(keep):
-        if inside(folder, "/tmp"):
-            bind_read_only(folder, make_folder(tmp + folder.removeprefix("/tmp")))
 
 
 def make_dev(dev: str) -> None:
@@ -244,9 +240,8 @@ def bind_read_only(source: str, target: str) -> None:
     """Bind `source` at `target`, read-only, keeping the source's own flags (a user namespace may not drop
     the noexec of /sys, say)."""
     mount(source, target, None, MS_BIND | MS_REC)
-    kept = os.statvfs(source).f_flag & (MS_NOEXEC | MS_NOATIME | MS_NODIRATIME)
-    if os.statvfs(source).f_flag & ST_RELATIME:
-        kept |= MS_RELATIME
+    flags = os.statvfs(source).f_flag
+    kept = flags & (MS_NOEXEC | MS_NOATIME | MS_NODIRATIME) | (MS_RELATIME if flags & ST_RELATIME else 0)
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
 
 
