@@ -123,13 +123,14 @@ def build_pokemon_dataset(out: Path, sprites: Path | None = None, pokedex: Path 
         front = frames.get(sprite_member(row["Number"], "front"))
         if front is None:
             continue  # no sprite, no row: the loader expects an image for every row
-        front.save(images / f"{row['Name']}.png")
+        front.save(view_file(images, row["Name"], "front"))
         written += 1
         for view in [v for v in views if v != "front"]:
             frame = frames.get(sprite_member(row["Number"], view))
             if frame is not None:
-                (images / row["Name"]).mkdir(exist_ok=True)
-                frame.save(images / row["Name"] / f"{view}.png")
+                path = view_file(images, row["Name"], view)
+                path.parent.mkdir(exist_ok=True)
+                frame.save(path)
                 written += 1
         kept.append({"Name": row["Name"], "Type1": row["Type1"], "Type2": row["Type2"]})
     with open(Path(out) / "pokemon.csv", "w", newline="", encoding="utf-8") as file:
@@ -137,6 +138,11 @@ def build_pokemon_dataset(out: Path, sprites: Path | None = None, pokedex: Path 
         writer.writeheader()
         writer.writerows(kept)
     return {"pokemon": len(kept), "images": written}
+
+
+def view_file(images: Path, name: str, view: str) -> Path:
+    """Where the Kaggle layout keeps a view of a Pokémon: images/<name>.png (front), images/<name>/<view>.png."""
+    return images / f"{name}.png" if view == "front" else images / name / f"{view}.png"
 
 
 def write_gallery(data_root: Path, species: list[str], out: Path, view: str = "front") -> Path:
@@ -149,9 +155,7 @@ def write_gallery(data_root: Path, species: list[str], out: Path, view: str = "f
     types = {row["Name"]: (row["Type1"], row["Type2"]) for row in read_pokedex(Path(data_root) / "pokemon.csv")}
     tensors, entries = {}, []
     for name in species:
-        images = Path(data_root) / "images"
-        path = images / f"{name}.png" if view == "front" else images / name / f"{view}.png"
-        with Image.open(path) as im:
+        with Image.open(view_file(Path(data_root) / "images", name, view)) as im:
             im.seek(0)
             tensors[name] = torch.from_numpy(np.array(im.convert("RGBA")))  # (H, W, 4)
         entries.append({"name": name, "type1": types[name][0], "type2": types[name][1]})
