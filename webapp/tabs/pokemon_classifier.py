@@ -96,17 +96,25 @@ def verdict(name: str, best: str, info: dict[str, Any]) -> str:
     """The status line: the guess, the truth when known, and how good the model is on held-out sprites."""
     accuracy = info.get("metrics", {}).get("test_accuracy")
     if info.get("config", {}).get("task", "type") == "species":
-        quality = f" (the model names {accuracy:.0%} of the shiny sprites it never saw right)" if accuracy else ""
-        if not name:
-            return (f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see "
-                    "whether it is right.")
-        return f"**{name}**: guess **{best}**: {'right' if best == name else 'wrong'}{quality}."
+        return species_verdict(name, best, accuracy)
+    return type_verdict(name, best, accuracy, set(info.get("test_species", ())))
+
+
+def species_verdict(name: str, best: str, accuracy: float | None) -> str:
+    quality = f" (the model names {accuracy:.0%} of the shiny sprites it never saw right)" if accuracy else ""
+    if not name:
+        return (f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see whether "
+                "it is right.")
+    return f"**{name}**: guess **{best}**: {'right' if best == name else 'wrong'}{quality}."
+
+
+def type_verdict(name: str, best: str, accuracy: float | None, held_out: set[str]) -> str:
     quality = f" (the model gets {accuracy:.0%} of held-out Pokémon sprites right)" if accuracy else ""
     if not name:
         return f"Guess: **{best}**{quality}. Name the file after the Pokémon (e.g. pikachu.png) to see its true type."
     type1, type2 = pokedex()[name]
     truth = type1 + (f" / {type2}" if type2 else "")
-    seen = "never seen in training" if name in set(info.get("test_species", ())) else "seen in training"
+    seen = "never seen in training" if name in held_out else "seen in training"
     mark = "right" if best == type1 else ("its second type" if best == type2 else "wrong")
     return f"**{name}** ({seen}): guess **{best}**, true type **{truth}**: {mark}{quality}."
 
