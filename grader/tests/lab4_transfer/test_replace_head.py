@@ -11,12 +11,10 @@ from grader.tests.lab4_transfer.known_mistakes import (
     OUT_FEATURES,
     WRONG_ATTRIBUTE,
 )
-from grader.tests.lab4_transfer.replies import expect_fields
+from grader.tests.lab4_transfer.replies import HEADS, expect_fields
 from solutions.lab4_transfer.harness import replaced_head as reference_replaced_head
 
 pytestmark = pytest.mark.exercise("lab4.1", "replace_head")
-
-HEADS = {"resnet18": "fc", "efficientnet_lite0": "classifier"}
 
 
 @pytest.fixture(scope="module")
