@@ -1,6 +1,6 @@
 """Lab 1 figures for the README: reference conv2d vs torch's, and the wall time of grading Lab 1.
 
-    python bench/bench_lab1.py [--repeats 20]
+    python bench/bench_lab1.py [--repeats 20] [--threads 2 1]
 """
 
 import argparse
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from timing import median_seconds
+from timing import median_seconds, steady_allocator
 
 from solutions.lab1_convolution.convolution import conv2d
 
@@ -23,9 +23,10 @@ CASES = {  # name -> (input shape, weight shape, conv2d keyword arguments)
 }
 
 
-def bench_conv2d(repeats: int) -> None:
+def bench_conv2d(repeats: int, threads: int) -> None:
+    torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(0)
-    print(f"conv2d, batch 8, 3->16 channels, 128x128 (median of {repeats}, {torch.get_num_threads()} threads)")
+    print(f"conv2d, batch 8, 3->16 channels, 128x128 (median of {repeats}, {threads} thread(s))")
     for name, (x_shape, w_shape, kwargs) in CASES.items():
         x, w = torch.randn(x_shape, generator=generator), torch.randn(w_shape, generator=generator)
         torch.testing.assert_close(conv2d(x, w, **kwargs), F.conv2d(x, w, **kwargs), atol=1e-4, rtol=1e-4)
@@ -50,8 +51,13 @@ def bench_grading() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per case")
+    parser.add_argument("--threads", type=int, nargs="+", default=[2, 1], help="torch CPU threads, one run each")
     args = parser.parse_args()
-    bench_conv2d(args.repeats)
+    steady = steady_allocator()
+    print("allocator: " + ("glibc's mmap threshold pinned, every buffer from the reused heap (see bench/timing.py)"
+                           if steady else "left as it is (no glibc mallopt here)"))
+    for threads in args.threads:
+        bench_conv2d(args.repeats, threads)
     bench_grading()
 
 

@@ -1,6 +1,6 @@
 """Padding and 2-D convolution from scratch, following the workshop's "Convolution" slides (5x5 example).
 
-Everything here is plain tensor indexing and one matrix product: no torch convolution, no unfold.
+Everything here is plain tensor indexing and matrix products: no torch convolution, no unfold.
 """
 
 import torch
@@ -95,7 +95,7 @@ def conv2d(
 
     Every output pixel is the dot product of one kernel with the input patch under it, summed over
     all C_in input channels. The "im2col" trick gathers all patches at once as a strided *view* of the
-    padded input; laid out as a matrix (im2col), the whole convolution is one matrix product.
+    padded input; laid out as a matrix (im2col), the convolution of an image is one matrix product.
 
     Args:
         x: images, shape (B, C_in, H, W).
@@ -130,8 +130,8 @@ def conv2d(
             f"pixels, larger than the padded input {H + 2 * pH}x{W + 2 * pW} "
             f"(input {H}x{W}, padding ({pH}, {pW}) per side)"
         )
-    # TODO(lab1.3): pad with pad2d, build the im2col matrix with as_strided, then one matmul
-    raise NotImplementedError("lab1.3: pad with pad2d, build the im2col matrix with as_strided, then one matmul")
+    # TODO(lab1.3): pad with pad2d, build the im2col matrix with as_strided, then matmul
+    raise NotImplementedError("lab1.3: pad with pad2d, build the im2col matrix with as_strided, then matmul")
 
 
 def convolve2d(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
