@@ -5,6 +5,9 @@
 """
 
 import json
+import shlex
+from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +44,15 @@ def load_checkpoint(path: Path | str) -> tuple[dict[str, torch.Tensor], dict[str
     sidecar = sidecar_path(path)
     info = json.loads(sidecar.read_text()) if sidecar.is_file() else {}
     return state_dict, info
+
+
+def training_record(module: str, argv: list[str], config: Any) -> dict[str, Any]:
+    """What every sidecar says about how its weights were made: the training script's `config` (a dataclass with
+    a `seed`), the exact command that ran `module` with `argv`, the seed, the date (UTC) and torch's version."""
+    return {
+        "config": {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()},
+        "command": shlex.join(["python", "-m", module, *argv]),
+        "seed": config.seed,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "torch": torch.__version__,
+    }

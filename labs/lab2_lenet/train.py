@@ -7,16 +7,14 @@ split, the exact command, seed, date, training seconds); the skeleton of pytorch
 """
 
 import argparse
-import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from labs.checkpoints import save_checkpoint
+from labs.checkpoints import save_checkpoint, training_record
 from labs.data.augment import RandomAffine
 from labs.data.mnist import MnistSplit, load_mnist, make_loader, stratified_subset
 
@@ -117,11 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         "model": f"{module.rpartition('.')[0]}.lenet.LeNet",
         **results,
         "data": split.describe(),
-        "config": {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()},
-        "command": shlex.join(["python", "-m", module, *argv]),
-        "seed": config.seed,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "torch": torch.__version__,
+        **training_record(module, argv, config),
     }
     sidecar = save_checkpoint(config.out, model.state_dict(), info)
     print(f"test accuracy {results['metrics']['test_accuracy']:.2%}; wrote {config.out} and {sidecar}")

@@ -17,18 +17,16 @@ exact command, seed, date); skeleton of pytorch/examples' mnist/main.py.
 """
 
 import argparse
-import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from labs.checkpoints import save_checkpoint
+from labs.checkpoints import save_checkpoint, training_record
 from labs.data.pokemon import (
     SPLIT_TEST_FRACTION,
     TEST_VIEWS,
@@ -74,7 +72,8 @@ class TrainConfig:
 
 def parse_config(argv: list[str]) -> TrainConfig:
     parser = argparse.ArgumentParser(
-        prog="python -m labs.lab4_transfer.train", description="Train a Pokémon type classifier.",
+        prog="python -m labs.lab4_transfer.train",
+        description="Fine-tune a pretrained network (or train it from scratch) to name Pokémon or their types.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("data/pokemon"), help="Pokémon folder")
     parser.add_argument("--task", choices=tuple(TASKS), default="species",
@@ -194,11 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         "stored": "trainable parameters and their BatchNorm statistics only" if config.mode == "finetune"
         else "every tensor",
         **results,
-        "config": {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()},
-        "command": shlex.join(["python", "-m", module, *argv]),
-        "seed": config.seed,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "torch": torch.__version__,
+        **training_record(module, argv, config),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     weights = trainable_state_dict(model) if config.mode == "finetune" else model.state_dict()

@@ -9,17 +9,15 @@ is just `--steps-per-epoch` steps between two progress reports.
 """
 
 import argparse
-import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 import torch
 
-from labs.checkpoints import save_checkpoint
+from labs.checkpoints import save_checkpoint, training_record
 from labs.data.postcodes import (
     CANVAS_HEIGHT,
     CANVAS_WIDTH,
@@ -141,11 +139,7 @@ def main(argv: list[str] | None = None) -> None:
                        "up_mode": config.up_mode},
         **results,
         "data": describe_data(),
-        "config": {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()},
-        "command": shlex.join(["python", "-m", module, *argv]),
-        "seed": config.seed,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "torch": torch.__version__,
+        **training_record(module, argv, config),
     }
     sidecar = save_checkpoint(config.out, model.state_dict(), info)
     metrics = results["metrics"]

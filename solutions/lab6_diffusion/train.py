@@ -18,13 +18,13 @@ import math
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from diffusers import DDPMScheduler
 
+from labs.checkpoints import training_record
 from labs.data.mnist import load_mnist_pixels
 
 from .denoiser import NULL_CLASS, DenoiserConfig, NoisePredictor, build_unet, digits_to_model
@@ -168,11 +168,8 @@ def main(argv: list[str] | None = None) -> None:
                 "model": "diffusers.UNet2DModel (class-conditional, NULL_CLASS = 10), EMA weights",
                 "steps": step, "training_seconds": round(seconds, 1), "history": history,
                 "data": {"source": pixels.source, "train": len(labels), "crop": denoiser_config.image_size},
-                "config": {key: str(value) if isinstance(value, Path) else value
-                           for key, value in asdict(config).items()},
+                **training_record(module, argv, config),
                 "command": commands[0], "resumed_with": commands[1:],
-                "seed": config.seed, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "torch": torch.__version__,
             }
             export(ema, config, info)
     print(f"done: {step} steps, {seconds:.0f} s; EMA weights in {config.out / 'unet'}")
