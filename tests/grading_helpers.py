@@ -21,9 +21,10 @@ class GraderRun(NamedTuple):
     report: dict
 
 
-def run_grader(lab: str, target: Path | str, report: Path, timeout_s: int = GRADER_TIMEOUT_S) -> GraderRun:
-    """Grade `lab` in the `target` folder, writing the JSON report to `report`."""
-    command = [sys.executable, "-m", "grader", lab, "--target", str(target), "--json", str(report)]
+def run_grader(lab: str, target: Path | str, report: Path, timeout_s: int = GRADER_TIMEOUT_S,
+               options: tuple[str, ...] = ()) -> GraderRun:
+    """Grade `lab` in the `target` folder, writing the JSON report to `report`; `options` go to pytest (`-k ...`)."""
+    command = [sys.executable, "-m", "grader", lab, "--target", str(target), "--json", str(report), *options]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s)
     return GraderRun(result.returncode, result.stdout + result.stderr, json.loads(report.read_text()))
 
@@ -37,20 +38,22 @@ def failed_hints(report: dict, exercise: str) -> list[str]:
     ]
 
 
-def check_reference_gets_full_marks(lab: str, tmp_path: Path, timeout_s: int = GRADER_TIMEOUT_S) -> None:
-    """The reference solutions pass: exit 0 and every point of `lab`."""
+def check_reference_gets_full_marks(lab: str, tmp_path: Path, timeout_s: int = GRADER_TIMEOUT_S) -> GraderRun:
+    """The reference solutions pass: exit 0 and every point of `lab`. Returns the run for further checks."""
     run = run_grader(lab, "solutions", tmp_path / "report.json", timeout_s)
     assert run.code == 0, run.output
     grade = run.report["grade"]["labs"][lab]
     assert grade["score"] == grade["max_score"] > 0
+    return run
 
 
-def check_stubs_get_nothing(lab: str, tmp_path: Path, timeout_s: int = GRADER_TIMEOUT_S) -> None:
-    """The stubs fail: exit 1, no points, and every test's hint names the TODO it stops at."""
+def check_stubs_get_nothing(lab: str, tmp_path: Path, timeout_s: int = GRADER_TIMEOUT_S) -> GraderRun:
+    """The stubs fail: exit 1, no points, and every test's hint names the TODO it stops at. Returns the run."""
     run = run_grader(lab, "labs", tmp_path / "report.json", timeout_s)
     assert run.code == 1, run.output
     assert run.report["grade"]["labs"][lab]["score"] == 0
     assert all(f"TODO({lab}." in (test["metadata"].get("hint") or "") for test in run.report["tests"])
+    return run
 
 
 def reference_with_mistakes(folder: Path, package: str, mistakes: dict[str, str]) -> Path:
@@ -67,11 +70,12 @@ def reference_with_mistakes(folder: Path, package: str, mistakes: dict[str, str]
 
 
 def grade_reference_with_mistakes(
-    lab: str, package: str, mistakes: dict[str, str], folder: Path, timeout_s: int = GRADER_TIMEOUT_S
+    lab: str, package: str, mistakes: dict[str, str], folder: Path, timeout_s: int = GRADER_TIMEOUT_S,
+    options: tuple[str, ...] = (),
 ) -> GraderRun:
     """Grade `lab` in a copy of the stubs, under `folder`, whose `package` is the reference with `mistakes` appended."""
     labs = reference_with_mistakes(folder, package, mistakes)
-    return run_grader(lab, labs, folder / "report.json", timeout_s)
+    return run_grader(lab, labs, folder / "report.json", timeout_s, options)
 
 
 def check_a_hint_names(run: GraderRun, exercise: str, words: str) -> None:
