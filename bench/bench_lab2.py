@@ -1,5 +1,6 @@
 """Lab 2 figures for the README: the bundled LeNet's held-out accuracy, the training seconds LeNet needs to reach
-98%, the pytorch/examples MNIST network trained by the same loop for the same time, and prediction latency.
+98%, the pytorch/examples MNIST network trained by the same loop for the same time, and prediction latency (the
+model's, and the Digit reader tab's from a drawing to its top 3).
 
     python bench/bench_lab2.py [--threads 1] [--repeats 100]
 """
@@ -10,16 +11,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from timing import median_seconds
 from torch import nn
 
 from labs.checkpoints import load_checkpoint
 from labs.data.augment import RandomAffine
-from labs.data.mnist import MnistSplit, load_mnist, make_loader
+from labs.data.mnist import MnistSplit, load_mnist, load_mnist_pixels, make_loader
 from solutions.lab2_lenet.lenet import LeNet
 from solutions.lab2_lenet.training import evaluate, predict_proba, train_one_epoch
+from webapp.tabs.digit_reader import CANVAS_SIDE, blank_canvas, read_sketch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = REPO_ROOT / "webapp" / "checkpoints" / "lenet-mnist.safetensors"
@@ -88,6 +92,15 @@ def median_latency_ms(model: nn.Module, image: torch.Tensor, repeats: int) -> fl
     return median_seconds(lambda: predict_proba(model, image), repeats) * 1e3
 
 
+def tab_latency_ms(digit: np.ndarray, repeats: int) -> float:
+    """Median wall time of the Digit reader's event for a drawing: `digit` (uint8 28x28) enlarged onto the 280x280
+    canvas as the strokes' opacity, then read from the sketch value as the browser sends it."""
+    sketch = blank_canvas()
+    strokes = Image.fromarray(digit).resize((CANVAS_SIDE, CANVAS_SIDE), Image.Resampling.BILINEAR)
+    sketch["layers"][0][..., 3] = np.asarray(strokes)
+    return median_seconds(lambda: read_sketch(sketch), repeats) * 1e3
+
+
 def time_to_reach(history: list[tuple[float, float]], accuracy: float) -> str:
     """'98% reached after 4.4 s' or '98% not reached'."""
     reached = [seconds for seconds, value in history if value >= accuracy]
@@ -126,6 +139,9 @@ def main() -> None:
     print(f"\npredict_proba latency on one 28x28 digit (median of {args.repeats}, {args.threads} thread(s)): "
           f"LeNet {median_latency_ms(bundled, image, args.repeats):.2f} ms, "
           f"pytorch/examples net {median_latency_ms(baseline, image, args.repeats):.2f} ms")
+    digit = load_mnist_pixels().test_images[0]
+    print(f"Digit reader tab, a drawing on the 280x280 canvas to its top 3 (median of {args.repeats}): "
+          f"{tab_latency_ms(digit, args.repeats):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ click without restarting the app; the reference stays imported once.
 
 import importlib
 import importlib.util
-import re
 import sys
 import threading
 from collections.abc import Callable
@@ -16,11 +15,12 @@ from typing import Any
 
 import gradio as gr
 
+from labs.unfinished import exercise_of, raised_at
+
 IMPLEMENTATIONS = ("solutions", "labs")
 # (label shown in the UI, value passed to load_lab_module)
 IMPL_CHOICES = [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
 REPO_ROOT = Path(__file__).resolve().parent.parent
-_TODO_TAG = re.compile(r"lab\d+\.\d+")
 SourceStamp = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of every .py file of a lab package
 _imported_sources: dict[str, SourceStamp] = {}  # lab package -> its files' stamp when it was last imported
 _import_lock = threading.Lock()  # Gradio runs events in threads: one (re)import at a time
@@ -96,23 +96,16 @@ def _shown(path: Path) -> str:
 
 
 def _where(error: BaseException) -> tuple[str, str, int]:
-    """(function name, file relative to the repo, line) of the frame that raised `error`.
-
-    Methods are named with their class, e.g. "LeNet.__init__" (Python 3.11+; the bare name before).
-    """
-    last = error.__traceback__
-    assert last is not None, "only raised errors have a traceback"
-    while last.tb_next is not None:
-        last = last.tb_next
-    code = last.tb_frame.f_code
-    return getattr(code, "co_qualname", code.co_name), _shown(Path(code.co_filename)), last.tb_lineno
+    """(function name, file relative to the repo, line) of the frame that raised `error`."""
+    function, path, line = raised_at(error)
+    return function, _shown(path), line
 
 
 def not_implemented_message(error: NotImplementedError) -> str:
     """Say which student function is still a stub, which TODO it is, and where to find it."""
     function, path, _ = _where(error)
-    tag = _TODO_TAG.search(str(error))
-    todo = f"TODO {tag.group(0)} in {path}" if tag else f"in {path}"
+    exercise = exercise_of(error)
+    todo = f"TODO {exercise} in {path}" if exercise else f"in {path}"
     return (
         f"Your {function} is not implemented yet ({todo}). "
         f"Switch the implementation to 'reference' to see the expected result."

@@ -17,6 +17,7 @@ import torch
 from labs.checkpoints import save_checkpoint, training_record
 from labs.data.augment import RandomAffine
 from labs.data.mnist import MnistSplit, load_mnist, make_loader, stratified_subset
+from labs.unfinished import run_script
 
 from .lenet import LeNet
 from .training import evaluate, train_one_epoch
@@ -122,4 +123,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

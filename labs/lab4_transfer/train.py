@@ -39,6 +39,7 @@ from labs.data.pokemon import (
     square_pixels,
 )
 from labs.pretrained import MODELS, build_model, load_pretrained
+from labs.unfinished import run_script
 
 from .finetune import finetune
 from .transfer import replace_head, trainable_state_dict, unfreeze_last
@@ -206,4 +207,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -26,6 +26,7 @@ from diffusers import DDPMScheduler
 
 from labs.checkpoints import training_record
 from labs.data.mnist import load_mnist_pixels
+from labs.unfinished import run_script
 
 from .denoiser import NULL_CLASS, DenoiserConfig, NoisePredictor, build_unet, digits_to_model
 from .loss import diffusion_loss
@@ -176,4 +177,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -28,6 +28,7 @@ from labs.data.postcodes import (
     postcode_batches,
     split_bank,
 )
+from labs.unfinished import run_script
 
 from .training import evaluate, start_at_class_frequencies, train_steps
 from .unet import UP_MODES, UNet
@@ -149,4 +150,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)
