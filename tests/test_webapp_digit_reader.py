@@ -153,6 +153,15 @@ def test_empty_canvas_asks_for_a_digit_instead_of_guessing(sketch: dict | None, 
     assert read_sketch(sketch, checkpoint=checkpoint) == (None, None, DRAW_HINT, None)
 
 
+def test_canvas_emptied_late_leaves_a_test_digit_on_show(checkpoint: Path) -> None:
+    """The canvas' reset after "Clear" can arrive after a sample button was pressed: that reading stays; a drawing
+    on show is cleared as usual."""
+    *_, test_digit = read_test_digit("4", pick=0, checkpoint=checkpoint)
+    assert read_sketch(blank_canvas(), shown=test_digit, checkpoint=checkpoint) == (gr.skip(),) * 4
+    *_, drawing = read_sketch(drawn(load_mnist_pixels().test_images[0]), checkpoint=checkpoint)
+    assert read_sketch(blank_canvas(), shown=drawing, checkpoint=checkpoint) == (None, None, DRAW_HINT, None)
+
+
 def test_reads_held_out_digits_drawn_on_the_canvas(
     test_digits: tuple[np.ndarray, np.ndarray], checkpoint: Path
 ) -> None:

@@ -24,6 +24,7 @@ CANVAS_SIDE = 280  # pixels; a digit drawn across most of it is scaled down abou
 BRUSH_RADIUS = 12  # pixels: strokes about 2.5 pixels wide once the digit is 20 pixels tall, as in MNIST
 SHOWN_SCALE = 10  # the 28x28 input is shown as 280x280, one MNIST pixel per 10x10 square
 DRAW_HINT = "Draw a digit first: one digit from 0 to 9, as large as the canvas allows."
+DRAWING = "Your drawing"  # the source of a reading from the canvas, in the status line
 Shown = tuple[np.ndarray, str]  # the 28x28 digit on show and where it came from, kept for the implementation switch
 Reading = tuple[np.ndarray | None, dict[str, float] | None, str, Shown | None]  # enlarged input, top 3, status
 
@@ -123,16 +124,21 @@ def read(digit: np.ndarray, source: str, impl: str, checkpoint: Path | None = No
     return shown_input(digit), probabilities, status, (digit, source)
 
 
-def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
-    """Event: the drawing changed. An empty canvas clears the outputs and asks for a digit, it is no error."""
+def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", shown: Shown | None = None,
+                checkpoint: Path | None = None) -> Reading | tuple[Any, ...]:
+    """Event: the drawing changed. An empty canvas clears the outputs and asks for a digit, it is no error;
+    but it leaves a photo or a test digit on show alone (`shown`): the canvas empties itself after those were
+    picked when its reset after "Clear" arrives late, and the visitor must still see what they asked for."""
     ink = sketch_ink(sketch)
     try:
         digit = mnist_digit(ink) if ink is not None else None
     except NoInkError:
         digit = None
     if digit is None:
+        if shown is not None and shown[1] != DRAWING:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return None, None, DRAW_HINT, None
-    return read(digit, "Your drawing", impl, checkpoint)
+    return read(digit, DRAWING, impl, checkpoint)
 
 
 def read_photo(path: str | Path | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
@@ -212,7 +218,8 @@ def build(impl: str) -> None:
     on_show = gr.State(None)
     outputs = [model_input, top3, status, on_show]
     # a change per stroke; "always_last" (the default for change) drops the strokes drawn while one is being read
-    sketch.change(read_sketch, [sketch, implementation], outputs, show_progress="hidden", api_name="lab2_read_sketch")
+    sketch.change(read_sketch, [sketch, implementation, on_show], outputs, show_progress="hidden",
+                  api_name="lab2_read_sketch")
     sketch.clear(blank_canvas, outputs=sketch, api_visibility="private")  # the bin icon: back to paper + brush
     clear.click(blank_canvas, outputs=sketch, api_visibility="private")
     upload.upload(read_photo, [upload, implementation], outputs, api_name="lab2_read_photo")
