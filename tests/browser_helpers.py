@@ -1,6 +1,7 @@
 """Shared steps of the browser tests: headless Chromium on a closed network, the web app open in it with every
 request to anywhere else recorded, and the few page checks that every tab repeats."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,9 +60,18 @@ def offline_app_page(webapp_url: str) -> Iterator[Page]:
 
 
 def loaded_image_size(image: Locator) -> list[int]:
-    """[width, height] of an <img>'s picture, once it has loaded."""
-    image.evaluate("img => img.decode()")
-    return image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    """[width, height] of an <img>'s picture, once it has loaded. The app may still be swapping the picture (the
+    element, or its src, replaced while it decodes): then this waits for the new one, up to STEP_TIMEOUT_MS."""
+    measure = """async img => {
+        try { await img.decode(); } catch (error) { return [0, 0]; }  // src replaced while decoding
+        return [img.naturalWidth, img.naturalHeight];
+    }"""
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    size = image.evaluate(measure)
+    while size == [0, 0] and time.monotonic() < deadline:
+        image.page.wait_for_timeout(100)
+        size = image.evaluate(measure)
+    return size
 
 
 def expect_message(page: Page, text: str) -> None:
