@@ -12,9 +12,6 @@ from pathlib import Path
 
 import torch
 
-from labs.checkpoints import load_checkpoint
-from labs.data.mnist import normalize
-from solutions.lab2_lenet.lenet import LeNet
 from solutions.lab6_diffusion.denoiser import model_to_digits
 from solutions.lab6_diffusion.sampling import (
     DEFAULT_GUIDANCE,
@@ -23,20 +20,12 @@ from solutions.lab6_diffusion.sampling import (
     make_scheduler,
     sample_digits,
 )
+from webapp.tabs.diffusion import lenet_readings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = REPO_ROOT / "webapp" / "checkpoints" / "ddpm-mnist"
-LENET = REPO_ROOT / "webapp" / "checkpoints" / "lenet-mnist.safetensors"
 CONFIDENT = 0.9
 TIMINGS = (("DDPM", 1000), ("DDIM", 50), ("DDIM", 20))
-
-
-def lenet_judge() -> LeNet:
-    """The bundled Lab 2 LeNet, in eval mode."""
-    state_dict, _ = load_checkpoint(LENET)
-    model = LeNet()
-    model.load_state_dict(state_dict)
-    return model.eval()
 
 
 def draw(unet, config: dict, digits: list[int | None], sampler: str, steps: int, guidance: float, seed: int,
@@ -51,12 +40,10 @@ def draw(unet, config: dict, digits: list[int | None], sampler: str, steps: int,
     return torch.cat(batches)
 
 
-def judge(lenet: LeNet, digits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """LeNet's (best class, its probability) for each uint8 (N, 28, 28) sample."""
-    with torch.no_grad():
-        probabilities = lenet(normalize(digits)).exp()  # (N, 10)
-    confidence, best = probabilities.max(dim=1)
-    return best, confidence
+def judge(digits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """LeNet's (best class, its probability) for each uint8 (N, 28, 28) sample, as the Diffusion tab reads them."""
+    readings = lenet_readings(digits)
+    return torch.tensor([best for best, _ in readings]), torch.tensor([confidence for _, confidence in readings])
 
 
 def share(hits: torch.Tensor) -> float:
@@ -66,12 +53,11 @@ def share(hits: torch.Tensor) -> float:
 
 def quality(unet, config: dict, args: argparse.Namespace) -> dict[str, object]:
     """The sample-quality figures on args.samples conditional (0-9 in turn) and as many unconditional samples."""
-    lenet = lenet_judge()
     asked = [k % 10 for k in range(args.samples)]
-    best, confidence = judge(lenet, draw(unet, config, asked, args.sampler, args.steps, args.guidance, 0, 100))
+    best, confidence = judge(draw(unet, config, asked, args.sampler, args.steps, args.guidance, 0, 100))
     conditional = {"confident": share(confidence >= CONFIDENT), "read_as_asked": share(best == torch.tensor(asked))}
     free = draw(unet, config, [None] * args.samples, args.sampler, args.steps, 1.0, 1000, 100)
-    best, confidence = judge(lenet, free)
+    best, confidence = judge(free)
     shares = torch.bincount(best, minlength=10).float() / args.samples
     unconditional = {"confident": share(confidence >= CONFIDENT),
                      "digit_shares": [round(float(s), 3) for s in shares],
