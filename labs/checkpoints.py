@@ -46,12 +46,17 @@ def load_checkpoint(path: Path | str) -> tuple[dict[str, torch.Tensor], dict[str
     return state_dict, info
 
 
+def script_command(module: str, argv: list[str]) -> str:
+    """The command line that runs `module` with `argv`, as a shell would take it: "python -m <module> <args>"."""
+    return shlex.join(["python", "-m", module, *argv])
+
+
 def training_record(module: str, argv: list[str], config: Any) -> dict[str, Any]:
     """What every sidecar says about how its weights were made: the training script's `config` (a dataclass with
     a `seed`), the exact command that ran `module` with `argv`, the seed, the date (UTC) and torch's version."""
     return {
         "config": {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()},
-        "command": shlex.join(["python", "-m", module, *argv]),
+        "command": script_command(module, argv),
         "seed": config.seed,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "torch": torch.__version__,

@@ -15,7 +15,6 @@ training seconds.
 import argparse
 import json
 import math
-import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 import torch
 from diffusers import DDPMScheduler
 
-from labs.checkpoints import training_record
+from labs.checkpoints import script_command, training_record
 from labs.data.mnist import load_mnist_pixels
 from labs.unfinished import run_script
 
@@ -139,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"data: {pixels.source}; {len(labels)} training digits, {images.shape[-1]}x{images.shape[-1]} crops; "
           f"{sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     module = __spec__.name if __spec__ is not None else "labs.lab6_diffusion.train"
-    commands = earlier_commands(config) + [shlex.join(["python", "-m", module, *argv])]
+    commands = earlier_commands(config) + [script_command(module, argv)]
     model.train()
     running, start = 0.0, time.perf_counter()
     while step < config.steps:
