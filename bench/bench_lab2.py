@@ -18,9 +18,9 @@ from PIL import Image
 from timing import median_seconds
 from torch import nn
 
-from labs.checkpoints import load_checkpoint
-from labs.data.augment import RandomAffine
-from labs.data.mnist import MnistSplit, load_mnist, load_mnist_pixels, make_loader
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.augment import RandomAffine
+from ipdl.data.mnist import MnistSplit, load_mnist, load_mnist_pixels, make_loader
 from solutions.lab2_lenet.lenet import LeNet
 from solutions.lab2_lenet.training import evaluate, predict_proba, train_one_epoch
 from webapp.tabs.digit_reader import CANVAS_SIDE, blank_canvas, read_sketch

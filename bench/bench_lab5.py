@@ -11,8 +11,8 @@ from pathlib import Path
 import torch
 from timing import median_seconds
 
-from labs.checkpoints import load_checkpoint
-from labs.data.postcodes import heldout_postcodes, make_postcodes
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.postcodes import heldout_postcodes, make_postcodes
 from solutions.lab5_unet.training import evaluate
 from solutions.lab5_unet.unet import UNet
 

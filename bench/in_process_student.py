@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grader import wire
+from grader.worker import wire
 
 
 class InProcessFunction:

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from grader import batch, gradebook, gradescope, release, stubgen
 from grader.budget import Budget
-from grader.limits import GB, Limits
+from grader.instructor import batch, gradebook, gradescope, release, stubgen
 from grader.paths import JUDGE_TESTS_DIR
 from grader.summary import format_summary
 from grader.target import has_lab_folders, resolve_target
+from grader.worker.limits import GB, Limits
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_GRADER_FAILED = 0, 1, 2
 COMMANDS = {"sync": stubgen.main, "batch": batch.main, "gradebook": gradebook.main,

@@ -3,19 +3,25 @@ graded by different judges can be told apart."""
 
 import hashlib
 from functools import cache
+from pathlib import Path
 
-from grader.paths import GRADER_DIR, JUDGE_TESTS_DIR
+from grader.paths import GRADER_DIR, JUDGE_TESTS_DIR, REPO_ROOT
+from ipdl import catalogue
+
+CATALOGUE_FILE = Path(catalogue.__file__)
 
 
 @cache
 def judge_fingerprint(lab_folders: tuple[str, ...]) -> str:
-    """12 hex digits of a hash over grader/*.py, the judge's pytest.ini and the test folders of `lab_folders`."""
-    files = [*GRADER_DIR.glob("*.py"), JUDGE_TESTS_DIR / "pytest.ini"]
+    """12 hex digits of a hash over the grader's code (its tests of other labs and recordings aside), the kit's
+    catalogue, the judge's pytest.ini and the test folders of `lab_folders`."""
+    code = [path for path in GRADER_DIR.rglob("*.py") if JUDGE_TESTS_DIR not in path.parents]
+    files = [*code, CATALOGUE_FILE, JUDGE_TESTS_DIR / "pytest.ini"]
     for lab in lab_folders:
         files += [path for path in (JUDGE_TESTS_DIR / lab).rglob("*") if path.is_file()]
     digest = hashlib.sha256()
     for path in sorted(files):
         if "__pycache__" in path.parts or not path.exists():
             continue
-        digest.update(path.relative_to(GRADER_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

@@ -20,11 +20,11 @@ import torch
 from grader.budget import Budget
 from grader.feedback import GradingFailure
 from grader.fingerprint import judge_fingerprint
-from grader.golden import Recorder, ReplayMissing
-from grader.golden_modules import start_recording
+from grader.golden.modules import start_recording
+from grader.golden.recorder import Recorder, ReplayMissing
 from grader.grade import compute_grade
-from grader.limits import GB, Limits
 from grader.paths import SOLUTIONS_DIR
+from grader.worker.limits import GB, Limits
 from grader.worker_client import StudentCode, StudentCodeError, Worker, WorkerSettings, resolve_target
 
 BUDGET = pytest.StashKey[Budget]()

@@ -1,14 +1,14 @@
 """What is being graded: `labs`, `solutions`, or a student's copy of the labs/ folder, and where its lab folders are."""
 
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.paths import LABS_DIR, SOLUTIONS_DIR
+from ipdl.kit import IPDL_DIR
+from ipdl.catalogue import LAB_FOLDERS
 
-LAB_FOLDER = re.compile(r"^lab\d+_\w+$")
 IGNORED_NAMES = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 
 
@@ -27,20 +27,21 @@ class Target:
 
 def resolve_target(spec: str) -> Target:
     """`labs`, `solutions`, or the path of a student's copy of the labs/ folder (or of a folder holding one)."""
+    library = {"ipdl": IPDL_DIR}  # the kit's own library, always the kit's copy, never the submission's
     if spec == "labs":
-        return Target("labs", "labs", {"labs": LABS_DIR})
+        return Target("labs", "labs", {**library, "labs": LABS_DIR})
     if spec == "solutions":
         if not SOLUTIONS_DIR.is_dir():
             raise ValueError("this copy of the kit has no solutions/ folder (a student release?)")
-        return Target("solutions", "solutions", {"labs": LABS_DIR, "solutions": SOLUTIONS_DIR})
+        return Target("solutions", "solutions", {**library, "labs": LABS_DIR, "solutions": SOLUTIONS_DIR})
     folder = Path(spec).expanduser()
     if not folder.is_dir():
         raise ValueError(f"target {spec!r} is not a folder: give 'labs', 'solutions' or a copy of labs/")
-    return Target(spec, "labs", {"labs": find_labs_folder(folder.resolve())})
+    return Target(spec, "labs", {**library, "labs": find_labs_folder(folder.resolve())})
 
 
 def has_lab_folders(folder: Path) -> bool:
-    return any(child.is_dir() and LAB_FOLDER.match(child.name) for child in folder.iterdir())
+    return any(child.is_dir() and child.name in LAB_FOLDERS for child in folder.iterdir())
 
 
 def find_labs_folder(folder: Path) -> Path:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import wire
 from grader.budget import Budget
-from grader.limits import Limits, describe_signal
 from grader.paths import REPO_ROOT, WORKER_SCRIPT
 from grader.target import Target, resolve_target, stage_copy
+from grader.worker import wire
+from grader.worker.limits import Limits, describe_signal
 
 __all__ = ["StudentCode", "StudentCodeError", "Worker", "WorkerSettings", "resolve_target"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.safe_zip import UnsafeZipError, extract
 from grader.paths import LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.safe_zip import UnsafeZipError, extract
 
 
 def run(*args: str) -> tuple[int, str]:

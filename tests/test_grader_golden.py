@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from grader.golden import Recorder, ReplayMissing
-from grader.golden_modules import facade
-from grader.golden_replay import Player
+from grader.golden.modules import facade
+from grader.golden.recorder import Recorder, ReplayMissing
+from grader.golden.replay import Player
 
 EXERCISES = ["TinyNet", "noisy", "scaled"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradescope import results
+from grader.instructor.gradescope import results
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
 
 TEST_FIELDS = {"name", "number", "score", "max_score", "output", "visibility", "status"}

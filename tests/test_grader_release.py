@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.stubgen import SOLUTION_BEGIN, SOLUTION_END
 from grader.paths import JUDGE_TESTS_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.stubgen import SOLUTION_BEGIN, SOLUTION_END
 
 LABS = ("lab1_convolution", "lab2_lenet")
 

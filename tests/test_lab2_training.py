@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from labs.checkpoints import load_checkpoint
-from labs.data.mnist import load_mnist, make_loader
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.mnist import load_mnist, make_loader
 from solutions.lab2_lenet.lenet import LeNet
 from solutions.lab2_lenet.training import evaluate
 

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from labs.pretrained import build_model
+from ipdl.pretrained import build_model
 from solutions.lab4_transfer import train
 from solutions.lab4_transfer.classifier import load_classifier, predict_classes
 from webapp.tabs.pokemon_classifier import gallery, pokedex

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from labs.checkpoints import load_checkpoint
-from labs.data.postcodes import heldout_postcodes
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.postcodes import heldout_postcodes
 from solutions.lab5_unet.training import evaluate
 from solutions.lab5_unet.unet import UNet
 

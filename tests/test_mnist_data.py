@@ -1,4 +1,4 @@
-"""labs/data: the kit's fixed MNIST split, IDX folders, normalisation, loaders and augmentation."""
+"""ipdl/data: the kit's fixed MNIST split, IDX folders, normalisation, loaders and augmentation."""
 
 import gzip
 import struct
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from labs.data.augment import RandomAffine
-from labs.data.idx import read_idx
-from labs.data.mnist import (
+from ipdl.data.augment import RandomAffine
+from ipdl.data.idx import read_idx
+from ipdl.data.mnist import (
     MNIST_MEAN,
     MNIST_STD,
     load_mnist,

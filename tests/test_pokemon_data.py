@@ -16,8 +16,8 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from labs.data.make_pokedex_csv import POKEDEX_CSV, pokedex_rows, slug
-from labs.data.pokemon import (
+from ipdl.data.make_pokedex_csv import POKEDEX_CSV, pokedex_rows, slug
+from ipdl.data.pokemon import (
     load_pokemon,
     read_sprite,
     split_by_species,
@@ -25,7 +25,7 @@ from labs.data.pokemon import (
     sprite_loader,
     square_pixels,
 )
-from labs.data.pokemon_build import VIEWS, build_pokemon_dataset, npm_pack_sprites, sprite_member
+from ipdl.data.pokemon_build import VIEWS, build_pokemon_dataset, npm_pack_sprites, sprite_member
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GALLERY = REPO_ROOT / "webapp" / "checkpoints" / "pokemon-gallery.safetensors"
@@ -152,7 +152,7 @@ def test_image_folder_tree(tmp_path: Path) -> None:
 
 
 def test_missing_folder_says_how_to_build_it(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="python -m labs.data pokemon --out"):
+    with pytest.raises(FileNotFoundError, match="python -m ipdl.data pokemon --out"):
         load_pokemon(tmp_path / "nothing")
 
 
@@ -186,7 +186,7 @@ def test_missing_npm_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_command_line_reports_a_missing_tarball(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "labs.data", "pokemon", "--out", str(tmp_path / "out"),
+    result = subprocess.run([sys.executable, "-m", "ipdl.data", "pokemon", "--out", str(tmp_path / "out"),
                              "--sprites", str(tmp_path / "missing.tgz")], capture_output=True, text=True, cwd=REPO_ROOT)
     assert result.returncode == 2 and "no sprites at" in result.stderr
 

@@ -1,4 +1,4 @@
-"""labs/data/postcodes.py: shapes, determinism, labels that match the digits and the ink, the train/test split of
+"""ipdl/data/postcodes.py: shapes, determinism, labels that match the digits and the ink, the train/test split of
 the digits, digits that never touch, speed; and the preview script."""
 
 import time
@@ -10,8 +10,8 @@ import torch
 from PIL import Image
 from scipy import ndimage
 
-from labs.data.mnist import MnistPixels, load_mnist_pixels
-from labs.data.postcodes import (
+from ipdl.data.mnist import MnistPixels, load_mnist_pixels
+from ipdl.data.postcodes import (
     CANVAS_HEIGHT,
     CANVAS_WIDTH,
     HELDOUT_COUNT,
@@ -22,7 +22,7 @@ from labs.data.postcodes import (
     make_postcodes,
     postcode_batches,
 )
-from labs.data.preview_postcodes import main as preview_main
+from ipdl.data.preview_postcodes import main as preview_main
 from solutions.lab5_unet.reading import read_postcode
 
 

@@ -1,4 +1,4 @@
-"""labs.pretrained: the offline EfficientNet-Lite0 recognises scikit-image's photos; ResNet-18 loads from torch.hub's
+"""ipdl.pretrained: the offline EfficientNet-Lite0 recognises scikit-image's photos; ResNet-18 loads from torch.hub's
 cache, and says how to get its weights when they are missing; random-weight builds need no download."""
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 import torch
 from skimage import data
 
-from labs.pretrained import (
+from ipdl.pretrained import (
     EFFICIENTNET_TENSORS,
     Pretrained,
     WeightsUnavailableError,

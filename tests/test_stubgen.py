@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.stubgen import MarkerError, make_stub, stale_lab_files, strip_hidden, sync
 from grader.paths import LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.stubgen import MarkerError, make_stub, stale_lab_files, strip_hidden, sync
 
 SOLUTION = textwrap.dedent('''
     import torch

@@ -32,7 +32,7 @@ def test_training_the_stubs_says_which_todo_to_fill_in(script: str, tmp_path: Pa
 
 def test_other_not_implemented_errors_are_not_hidden() -> None:
     """A NotImplementedError that names no exercise (a library's) keeps its traceback."""
-    code = ("from labs.unfinished import run_script\n"
+    code = ("from ipdl.unfinished import run_script\n"
             "def main():\n    raise NotImplementedError('sparse tensors are not supported')\n"
             "run_script(main)\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labs.data.mnist import load_mnist_pixels
+from ipdl.data.mnist import load_mnist_pixels
 from solutions.lab2_lenet.train import parse_config
 from webapp.digit_preprocessing import (
     BOX_SIDE,

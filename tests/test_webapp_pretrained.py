@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labs.pretrained import resnet18_cache_file
+from ipdl.pretrained import resnet18_cache_file
 from webapp.image_input import load_sample, read_upload
 from webapp.tabs.pretrained_classifier import classify_photo, pretrained
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from grader import wire
 from grader.budget import Budget
-from grader.limits import GB, Limits
 from grader.paths import REPO_ROOT
+from grader.worker import wire
+from grader.worker.limits import GB, Limits
 from grader.worker_client import OUTPUT_KEEP_BYTES, StudentCodeError, Worker, WorkerSettings, resolve_target
 
 MISBEHAVING_MODULE = '''

@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from labs.unfinished import exercise_of, raised_at
+from ipdl.unfinished import exercise_of, raised_at
 
 IMPLEMENTATIONS = ("solutions", "labs")
 # (label shown in the UI, value passed to load_lab_module)

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from labs.pretrained import build_model
+from ipdl.pretrained import build_model
 
 from .model_summary import count_parameters, describe_model
 from .preprocess import imagenet_preprocess

@@ -9,7 +9,7 @@ network from random weights. Two tasks:
 Writes a safetensors checkpoint and a JSON sidecar (held-out metrics, the majority-class baseline, the split, the
 exact command, seed, date); skeleton of pytorch/examples' mnist/main.py.
 
-    python -m labs.data pokemon --out data/pokemon                              # the sprites, once (offline)
+    python -m ipdl.data pokemon --out data/pokemon                              # the sprites, once (offline)
     python -m labs.lab4_transfer.train --data data/pokemon                      # fine-tune EfficientNet-Lite0
     python -m labs.lab4_transfer.train --data data/pokemon --mode scratch       # the same network, random init
     python -m labs.lab4_transfer.train --data data/pokemon --task type          # primary type of unseen Pokémon
@@ -26,8 +26,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from labs.checkpoints import save_checkpoint, training_record
-from labs.data.pokemon import (
+from ipdl.checkpoints import save_checkpoint, training_record
+from ipdl.data.pokemon import (
     SPLIT_TEST_FRACTION,
     TEST_VIEWS,
     PokemonImages,
@@ -38,8 +38,8 @@ from labs.data.pokemon import (
     sprite_loader,
     square_pixels,
 )
-from labs.pretrained import MODELS, build_model, load_pretrained
-from labs.unfinished import run_script
+from ipdl.pretrained import MODELS, build_model, load_pretrained
+from ipdl.unfinished import run_script
 
 from .finetune import finetune
 from .transfer import replace_head, trainable_state_dict, unfreeze_last
@@ -53,7 +53,7 @@ TASKS = {  # --task -> what the sidecar says the model does
 
 @dataclass
 class TrainConfig:
-    data: Path  # the Pokémon folder (Kaggle layout or ImageFolder), e.g. from `python -m labs.data pokemon`
+    data: Path  # the Pokémon folder (Kaggle layout or ImageFolder), e.g. from `python -m ipdl.data pokemon`
     task: str  # "species" (which Pokémon, shiny sprites held out) or "type" (primary type, Pokémon held out)
     mode: str  # "finetune" (ImageNet weights) or "scratch" (random weights, everything trains)
     model: str  # efficientnet_lite0 (offline weights) or resnet18 (torch.hub)

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from labs.data.postcodes import NUM_CLASSES, postcode_batches
+from ipdl.data.postcodes import NUM_CLASSES, postcode_batches
 
 from .losses import dice_loss
 from .training import start_at_class_frequencies

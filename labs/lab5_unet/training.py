@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
-from labs.data.postcodes import NUM_CLASSES, Postcodes, make_postcodes
+from ipdl.data.postcodes import NUM_CLASSES, Postcodes, make_postcodes
 
 from .losses import segmentation_loss
 from .metrics import iou, mean_iou, pixel_accuracy

@@ -23,9 +23,9 @@ from pathlib import Path
 import torch
 from diffusers import DDPMScheduler
 
-from labs.checkpoints import script_command, training_record
-from labs.data.mnist import load_mnist_pixels
-from labs.unfinished import run_script
+from ipdl.checkpoints import script_command, training_record
+from ipdl.data.mnist import load_mnist_pixels
+from ipdl.unfinished import run_script
 
 from .denoiser import NULL_CLASS, DenoiserConfig, NoisePredictor, build_unet, digits_to_model
 from .loss import diffusion_loss

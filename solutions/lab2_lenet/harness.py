@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from labs.data.mnist import make_loader
+from ipdl.data.mnist import make_loader
 
 from .lenet import LeNet, nll_loss
 from .training import evaluate, predict_proba, train_one_epoch

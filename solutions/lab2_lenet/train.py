@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
-from labs.checkpoints import save_checkpoint, training_record
-from labs.data.augment import RandomAffine
-from labs.data.mnist import MnistSplit, load_mnist, make_loader, stratified_subset
-from labs.unfinished import run_script
+from ipdl.checkpoints import save_checkpoint, training_record
+from ipdl.data.augment import RandomAffine
+from ipdl.data.mnist import MnistSplit, load_mnist, make_loader, stratified_subset
+from ipdl.unfinished import run_script
 
 from .lenet import LeNet
 from .training import evaluate, train_one_epoch

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from labs.pretrained import DEFAULT_MODEL, MODELS, load_pretrained
+from ipdl.pretrained import DEFAULT_MODEL, MODELS, load_pretrained
 
 from .predictions import topk_labels
 from .preprocess import imagenet_preprocess

@@ -12,9 +12,9 @@ import torch
 from PIL import Image
 from torch import nn
 
-from labs.checkpoints import load_checkpoint
-from labs.data.pokemon import normalize, square_pixels
-from labs.pretrained import load_pretrained
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.pokemon import normalize, square_pixels
+from ipdl.pretrained import load_pretrained
 
 from .transfer import replace_head, unfreeze_last
 

@@ -1,7 +1,7 @@
 """Plain-data doorways into your Lab 4 code for the grader, which runs your code in a separate process: tensors,
 numbers, strings, lists and dicts go in and come out, never models. Complete: nothing to do here.
 
-Models are built here with random weights from a seed (labs.pretrained.build_model), so grading needs no download;
+Models are built here with random weights from a seed (ipdl.pretrained.build_model), so grading needs no download;
 the grader builds the same models itself and compares what your functions did to them.
 """
 
@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from labs.pretrained import backbone_stages, build_model, head_name
+from ipdl.pretrained import backbone_stages, build_model, head_name
 
 from .finetune import finetune
 from .transfer import freeze_backbone, param_groups, replace_head, unfreeze_last

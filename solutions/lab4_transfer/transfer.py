@@ -2,13 +2,13 @@
 the new classes, a frozen backbone, then the last stages unfrozen and trained with a smaller learning rate.
 
 The head is the final nn.Linear (`fc` in torchvision's ResNet, `classifier` in timm's EfficientNet); the backbone is
-everything else, in stages from input to output (labs.pretrained.backbone_stages).
+everything else, in stages from input to output (ipdl.pretrained.backbone_stages).
 """
 
 import torch
 from torch import nn
 
-from labs.pretrained import backbone_stages, head_name
+from ipdl.pretrained import backbone_stages, head_name
 
 
 def replace_head(model: nn.Module, num_classes: int) -> nn.Module:
@@ -47,7 +47,7 @@ def freeze_backbone(model: nn.Module) -> nn.Module:
 def unfreeze_last(model: nn.Module, n_blocks: int) -> nn.Module:
     """Train the head and the last `n_blocks` backbone stages; freeze everything else.
 
-    The stages are labs.pretrained.backbone_stages(model): 5 for ResNet-18 (stem, layer1-4), 9 for
+    The stages are ipdl.pretrained.backbone_stages(model): 5 for ResNet-18 (stem, layer1-4), 9 for
     EfficientNet-Lite0 (stem, 7 block groups, head convolution). n_blocks=0 trains the head only (like
     freeze_backbone), n_blocks=len(stages) trains everything. The result does not depend on what was frozen before.
     """

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from labs.data.postcodes import NUM_CLASSES
+from ipdl.data.postcodes import NUM_CLASSES
 
 MIN_PIXELS = 20  # blobs smaller than this are specks of noise, not digits
 EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)  # diagonal pixels touch: thin slanted strokes stay in one piece

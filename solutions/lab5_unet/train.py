@@ -17,8 +17,8 @@ from pathlib import Path
 
 import torch
 
-from labs.checkpoints import save_checkpoint, training_record
-from labs.data.postcodes import (
+from ipdl.checkpoints import save_checkpoint, training_record
+from ipdl.data.postcodes import (
     CANVAS_HEIGHT,
     CANVAS_WIDTH,
     HELDOUT_COUNT,
@@ -28,7 +28,7 @@ from labs.data.postcodes import (
     postcode_batches,
     split_bank,
 )
-from labs.unfinished import run_script
+from ipdl.unfinished import run_script
 
 from .training import evaluate, start_at_class_frequencies, train_steps
 from .unet import UP_MODES, UNet
@@ -125,7 +125,7 @@ def describe_data() -> dict[str, object]:
         "train": f"fresh canvases every step, written with the {len(split_bank('train').labels)} one-piece "
                  "training digits of the kit's fixed MNIST split",
         "test": f"{HELDOUT_COUNT} held-out canvases, seed {HELDOUT_SEED}, written with the "
-                f"{len(split_bank('test').labels)} one-piece test digits (labs.data.postcodes.heldout_postcodes)",
+                f"{len(split_bank('test').labels)} one-piece test digits (ipdl.data.postcodes.heldout_postcodes)",
     }
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from diffusers import UNet2DModel
 
-from labs.data.mnist import normalize
+from ipdl.data.mnist import normalize
 from solutions.lab6_diffusion.denoiser import model_to_digits
 from solutions.lab6_diffusion.sampling import (
     DEFAULT_GUIDANCE,

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from labs.checkpoints import load_checkpoint
-from labs.data.mnist import load_mnist_pixels, normalize
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.mnist import load_mnist_pixels, normalize
 from webapp.digit_preprocessing import MNIST_SIDE, NoInkError, mnist_digit, photo_ink, sketch_ink
 from webapp.image_input import read_upload
 from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab, load_lab_module

@@ -12,7 +12,7 @@ import gradio as gr
 import numpy as np
 from safetensors.torch import load_file
 
-from labs.data.make_pokedex_csv import POKEDEX_CSV, slug
+from ipdl.data.make_pokedex_csv import POKEDEX_CSV, slug
 from webapp.image_input import read_upload
 from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab
 
@@ -29,7 +29,7 @@ Sprite = tuple[np.ndarray, str]  # RGBA or RGB pixels and the Pokémon's name ("
 
 @cache
 def pokedex() -> dict[str, tuple[str, str]]:
-    """Pokémon name (file-name style, e.g. "mr-mime") -> (Type1, Type2), from labs/data/pokedex.csv."""
+    """Pokémon name (file-name style, e.g. "mr-mime") -> (Type1, Type2), from ipdl/data/pokedex.csv."""
     with open(POKEDEX_CSV, newline="", encoding="utf-8") as file:
         return {row["Name"]: (row["Type1"], row["Type2"]) for row in csv.DictReader(file)}
 
@@ -58,7 +58,7 @@ def load_classifier(impl: str) -> tuple[Any, dict[str, Any]]:
     if not checkpoint.is_file():
         if impl == "labs":
             raise gr.Error(f"No fine-tuned model of yours yet: {checkpoint} does not exist. Build the data with "
-                           "`python -m labs.data pokemon --out data/pokemon`, train with `python -m "
+                           "`python -m ipdl.data pokemon --out data/pokemon`, train with `python -m "
                            "labs.lab4_transfer.train --data data/pokemon`, then try again (or switch to 'reference').")
         raise gr.Error(f"The bundled Pokémon classifier is missing ({checkpoint}): restore it with "
                        "`git checkout -- webapp/checkpoints`, or retrain it with the command in its .json sidecar.")

@@ -6,7 +6,7 @@ from functools import cache
 import gradio as gr
 import numpy as np
 
-from labs.pretrained import DEFAULT_MODEL, MODELS, Pretrained, WeightsUnavailableError, load_pretrained
+from ipdl.pretrained import DEFAULT_MODEL, MODELS, Pretrained, WeightsUnavailableError, load_pretrained
 from webapp.image_input import build_image_picker
 from webapp.implementations import IMPL_CHOICES, call_lab
 

@@ -12,9 +12,9 @@ import torch
 from PIL import Image
 from torch import nn
 
-from labs.checkpoints import load_checkpoint
-from labs.data.postcodes import CANVAS_HEIGHT, NUM_CLASSES, make_postcodes
-from labs.data.preview_postcodes import CLASS_COLOURS
+from ipdl.checkpoints import load_checkpoint
+from ipdl.data.postcodes import CANVAS_HEIGHT, NUM_CLASSES, make_postcodes
+from ipdl.data.preview_postcodes import CLASS_COLOURS
 from webapp.image_input import read_upload, to_float_image
 from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab, load_lab_module
 

@@ -1,11 +1,11 @@
-"""Real MNIST digits for the judge, from the kit's fixed 4,000/1,000 split (labs/data/mnist.py), read by the
+"""Real MNIST digits for the judge, from the kit's fixed 4,000/1,000 split (ipdl/data/mnist.py), read by the
 judge itself: the held-out digits never pass through student code before the judge scores on them."""
 
 from functools import cache
 
 import torch
 
-from labs.data.mnist import MnistSplit, load_mnist, stratified_subset
+from ipdl.data.mnist import MnistSplit, load_mnist, stratified_subset
 
 
 @cache

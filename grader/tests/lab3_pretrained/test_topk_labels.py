@@ -5,7 +5,7 @@ import torch
 
 from grader.feedback import assert_tensor_close, expect
 from grader.tests.lab3_pretrained.known_mistakes import topk_mistakes
-from labs.pretrained import imagenet_categories
+from ipdl.pretrained import imagenet_categories
 from solutions.lab3_pretrained.predictions import topk_labels as reference_topk
 
 pytestmark = pytest.mark.exercise("lab3.2", "topk_labels")

@@ -17,7 +17,7 @@ from grader.tests.lab4_transfer.known_mistakes import (
     TRAIN_AS_VAL,
 )
 from grader.tests.lab4_transfer.replies import expect_fields
-from labs.pretrained import build_model
+from ipdl.pretrained import build_model
 from solutions.lab4_transfer.finetune import evaluate
 from solutions.lab4_transfer.harness import set_trainable
 

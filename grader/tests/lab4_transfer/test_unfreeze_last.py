@@ -5,7 +5,7 @@ import pytest
 
 from grader.tests.lab4_transfer.known_mistakes import FIRST_STAGES, NOT_RESET, OFF_BY_ONE
 from grader.tests.lab4_transfer.replies import expect_requires_grad
-from labs.pretrained import backbone_stages, build_model, head_name
+from ipdl.pretrained import backbone_stages, build_model, head_name
 from solutions.lab4_transfer.harness import requires_grad_after as reference_requires_grad
 
 pytestmark = pytest.mark.exercise("lab4.3", "unfreeze_last")

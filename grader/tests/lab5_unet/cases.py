@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from labs.data.postcodes import Postcodes, heldout_postcodes
+from ipdl.data.postcodes import Postcodes, heldout_postcodes
 from solutions.lab5_unet import harness
 
 State = dict[str, torch.Tensor]

@@ -8,7 +8,7 @@ from grader.feedback import assert_tensor_close, expect
 from grader.tests.lab5_unet.cases import heldout, images, unet_state
 from grader.tests.lab5_unet.replies import expect_fields
 from grader.tests.lab5_unet.upstream import blame_earlier_exercise
-from labs.data.postcodes import NUM_CLASSES
+from ipdl.data.postcodes import NUM_CLASSES
 from solutions.lab5_unet import harness
 from solutions.lab5_unet.unet import UNet
 

@@ -1,7 +1,7 @@
 """Save a grid of postcode canvases next to their coloured masks as a PNG, to see what Lab 5's U-Net reads.
 
-    python -m labs.data.preview_postcodes                          # 8 training canvases -> postcodes-preview.png
-    python -m labs.data.preview_postcodes --split test --count 12 --seed 3 --out runs/preview.png
+    python -m ipdl.data.preview_postcodes                          # 8 training canvases -> postcodes-preview.png
+    python -m ipdl.data.preview_postcodes --split test --count 12 --seed 3 --out runs/preview.png
 """
 
 import argparse
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from labs.data.postcodes import NUM_CLASSES, make_postcodes
+from ipdl.data.postcodes import NUM_CLASSES, make_postcodes
 
 # one colour per class: background black, then the digits 0-9 (matplotlib's tab10)
 CLASS_COLOURS = np.array([
@@ -44,7 +44,7 @@ def preview_grid(images: np.ndarray, masks: np.ndarray, captions: list[str], sca
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m labs.data.preview_postcodes", description=__doc__.split("\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m ipdl.data.preview_postcodes", description=__doc__.split("\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--count", type=int, default=8, help="canvases to show")
     parser.add_argument("--split", choices=("train", "test"), default="train", help="whose digits to write with")

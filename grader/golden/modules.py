@@ -15,9 +15,9 @@ import types
 from pathlib import Path
 from typing import Any
 
-from grader.golden import Book, Boundary, Recorder, Reference
-from grader.golden_store import new_key
-from grader.stubgen import SOLUTION_BEGIN
+from grader.golden.recorder import Book, Boundary, Recorder, Reference
+from grader.golden.store import new_key
+from grader.instructor.stubgen import SOLUTION_BEGIN
 
 MANIFEST = "manifest.json"
 
@@ -48,7 +48,7 @@ def facade(book: Book, fullname: str, real: types.ModuleType | None, exercises: 
     name = fullname.removeprefix("solutions.")
     lab = name.split(".")[0]
     reference = Reference(book, new_key("module", name), lab, name, real)
-    module = types.ModuleType(fullname, f"Golden stand-in for {fullname} (see grader/golden_modules.py).")
+    module = types.ModuleType(fullname, f"Golden stand-in for {fullname} (see grader/golden/modules.py).")
 
     def attribute(attr: str) -> Any:
         if attr.startswith("__") or (real is None and attr not in exercises):

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from labs.data.mnist import IMAGE_SIZE, MnistPixels, load_mnist_pixels
+from ipdl.data.mnist import IMAGE_SIZE, MnistPixels, load_mnist_pixels
 
 CANVAS_HEIGHT = 64  # pixels
 CANVAS_WIDTH = 192

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.paths import LABS_DIR, SOLUTIONS_DIR
+from ipdl.catalogue import LAB_FOLDERS
+from ipdl.kit import is_student_release
 
 SOLUTION_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION (?P<id>lab\d+\.\d+):[ \t]*(?P<task>\S.*?)\s*$")
 SOLUTION_END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
 HIDDEN_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN HIDDEN\b.*$")
 HIDDEN_END = re.compile(r"^[ \t]*# END HIDDEN\s*$")
-LAB_FOLDER = re.compile(r"^lab\d+_\w+$")
 CHECKED_SUFFIXES = (".py", ".md")  # other files in labs/ (checkpoints, data) belong to the student
 
 
@@ -80,7 +81,7 @@ def strip_hidden(text: str, where: str) -> str:
 def expected_lab_files(solutions_dir: Path) -> dict[Path, bytes]:
     """Relative path (under labs/) -> content, for every file generated from solutions/."""
     files: dict[Path, bytes] = {}
-    for lab in sorted(p for p in solutions_dir.iterdir() if p.is_dir() and LAB_FOLDER.match(p.name)):
+    for lab in (solutions_dir / folder for folder in LAB_FOLDERS if (solutions_dir / folder).is_dir()):
         for source in sorted(lab.rglob("*")):
             if source.is_dir() or "__pycache__" in source.parts or source.suffix == ".pyc":
                 continue
@@ -136,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
-    if not SOLUTIONS_DIR.is_dir():
-        print("No solutions/ folder here: this is a student release, whose labs/ is already generated.")
+    if is_student_release():
+        print("This is a student release: its labs/ holds your work, and there is nothing to regenerate it from.")
         return 2
     try:
         if args.check:

@@ -1,12 +1,12 @@
-"""Command line for the kit's data sets: `python -m labs.data pokemon --out DIR` (more subcommands may follow)."""
+"""Command line for the kit's data sets: `python -m ipdl.data pokemon --out DIR` (more subcommands may follow)."""
 
 import argparse
 import csv
 import json
 from pathlib import Path
 
-from labs.data.make_pokedex_csv import POKEDEX_CSV
-from labs.data.pokemon_build import SPRITES_PACKAGE, VIEWS, build_pokemon_dataset, cache_dir, write_gallery
+from ipdl.data.make_pokedex_csv import POKEDEX_CSV
+from ipdl.data.pokemon_build import SPRITES_PACKAGE, VIEWS, build_pokemon_dataset, cache_dir, write_gallery
 
 
 def add_pokemon_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def add_pokemon_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_pokemon(args: argparse.Namespace) -> None:
     counts = build_pokemon_dataset(args.out, args.sprites, args.pokedex, tuple(args.views.split(",")))
     print(f"wrote {counts['images']} images of {counts['pokemon']} Pokémon to {args.out} "
-          f"(pokemon.csv + images/); load them with labs.data.pokemon.load_pokemon({str(args.out)!r})")
+          f"(pokemon.csv + images/); load them with ipdl.data.pokemon.load_pokemon({str(args.out)!r})")
 
 
 def add_gallery_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def add_gallery_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Pick up to --per-type held-out Pokémon of each type (from a lab4 checkpoint sidecar's "
                     "test_species) and store one sprite of each (--view), for the web app's gallery.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True, help="a folder written by `python -m labs.data pokemon`")
+    parser.add_argument("--data", type=Path, required=True, help="a folder written by `python -m ipdl.data pokemon`")
     parser.add_argument("--sidecar", type=Path, required=True, help="the checkpoint's .json with test_species")
     parser.add_argument("--per-type", type=int, default=2, help="Pokémon per primary type")
     parser.add_argument("--pokemon", default="", help="comma-separated names to store instead (held out ones only)")
@@ -65,7 +65,7 @@ def run_gallery(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m labs.data", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m ipdl.data", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_pokemon_parser(subparsers)
     add_gallery_parser(subparsers)

@@ -2,10 +2,10 @@
 from the recording in a student release, which ships no solution code.
 
 The judge imports the reference as usual (`from solutions.lab1_convolution.convolution import conv2d`). With
-`--record DIR` each exercise (a function or class with a `# BEGIN SOLUTION` region, see golden_modules.py) is
+`--record DIR` each exercise (a function or class with a `# BEGIN SOLUTION` region, see modules.py) is
 replaced by a `Reference` to it, which runs the real code and notes each call: its key is a hash of what was
 called and of its arguments' exact bytes (models and images included); its result is stored as plain data. In a
-release, `solutions/__init__.py` installs the same References backed by the recording (golden_replay.py): a
+release, `solutions/__init__.py` installs the same References backed by the recording (replay.py): a
 recorded call returns its recorded result, any other call raises `ReplayMissing`, which names the call.
 
 Objects the reference returns (a `LeNet()`) become References too; a call on one moves its key on, so a
@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from grader.golden_store import RecordError, Store, decode, encode, fingerprint, new_key
+from grader.golden.store import RecordError, Store, decode, encode, fingerprint, new_key
 
 __all__ = ["Book", "Boundary", "RecordError", "Recorder", "Reference", "ReplayMissing"]
 

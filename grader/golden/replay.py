@@ -1,5 +1,5 @@
 """Golden fixtures, replayed: a student release answers the judge's calls into `solutions` from the recording
-that golden.py made, runs model classes as their exported programs once the recording runs out, and runs the
+that recorder.py made, runs model classes as their exported programs once the recording runs out, and runs the
 public code of `solutions` (stubs and harness files, as in labs/) where nothing was recorded."""
 
 import importlib.abc
@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from grader.golden import Book, Boundary, Reference, ReplayMissing, key_of, refuse_object, rng_bytes
-from grader.golden_modules import MANIFEST, facade
-from grader.golden_store import RecordError, decode, fingerprint, new_key
+from grader.golden.modules import MANIFEST, facade
+from grader.golden.recorder import Book, Boundary, Reference, ReplayMissing, key_of, refuse_object, rng_bytes
+from grader.golden.store import RecordError, decode, fingerprint, new_key
 
 
 class Player(Book):

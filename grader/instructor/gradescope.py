@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.paths import REPO_ROOT
+from ipdl.catalogue import UnknownLab, find_lab
+from ipdl.kit import is_student_release
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}  # hidden tests: shown once grades are published
-BUNDLED = ("grader", "solutions", "labs", "pyproject.toml", "README.md")
+BUNDLED = ("grader", "solutions", "labs", "ipdl", "pyproject.toml", "README.md")
 SKIPPED_PARTS = {"__pycache__", "golden", ".pytest_cache"}
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -123,11 +125,16 @@ def bundle_main(argv: list[str]) -> int:
     parser.add_argument("out", type=Path, help="the zip file to write")
     parser.add_argument("--labs", nargs="*", default=[], help="labs to grade (default: those in the submission)")
     args = parser.parse_args(argv)
-    if not (REPO_ROOT / "solutions").is_dir():
-        print("error: this copy of the kit has no solutions/ (a student release?); build the bundle from the "
-              "instructor's copy")
+    if is_student_release():
+        print("error: this is a student release (no reference solutions); build the bundle from the "
+              "instructor's copy of the kit")
         return 2
-    names = bundle(args.out, args.labs)
+    try:
+        labs = [find_lab(name).id for name in args.labs]
+    except UnknownLab as error:
+        print(f"error: {error}")
+        return 2
+    names = bundle(args.out, labs)
     print(f"Wrote {args.out} ({len(names)} files, {os.path.getsize(args.out) / 1e6:.1f} MB): upload it as the "
           "autograder of a Gradescope programming assignment.")
     return 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from labs.data.mnist import MNIST_MEAN, MNIST_STD
+from ipdl.data.mnist import MNIST_MEAN, MNIST_STD
 
 
 @dataclass(frozen=True)

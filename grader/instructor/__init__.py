@@ -1,0 +1,1 @@
+"""The instructor's commands: sync (the generator), batch, gradebook, Gradescope, release."""
