@@ -70,7 +70,7 @@ def test_no_solution_code_ships(release: Path) -> None:
     leaked = [line for line in solution_region_lines() if line in secret_places]
     assert leaked == [], leaked
     assert "BEGIN SOLUTION" not in all_text(release / "labs")
-    assert (release / "grader" / "golden" / "lab2_lenet" / "exports").is_dir()
+    assert (release / "grader" / "golden" / "recorded" / "lab2_lenet" / "exports").is_dir()
 
 
 def test_no_hidden_test_ships(release: Path) -> None:
@@ -85,8 +85,14 @@ def test_no_hidden_test_ships(release: Path) -> None:
             assert "mark.hidden" not in text and "BEGIN HIDDEN" not in text
 
 
-def test_web_app_defaults_to_the_students_code(release: Path) -> None:
-    assert 'default="labs"' in (release / "webapp" / "__main__.py").read_text()
+def test_release_is_marked_and_the_web_app_defaults_to_the_students_code(release: Path) -> None:
+    info = json.loads((release / "ipdl" / "release.json").read_text())
+    assert set(info["labs"]) == {lab.split("_")[0] for lab in LABS}
+    assert all(0 < lab["public_points"] < lab["points"] for lab in info["labs"].values())
+    asked = "import ipdl.kit, webapp.__main__ as m; print(ipdl.kit.is_student_release(), m.parse_args([]).impl)"
+    finished = subprocess.run([sys.executable, "-c", asked], cwd=release, capture_output=True, text=True)
+    assert finished.stdout.split() == ["True", "labs"], finished.stderr
+    assert not (REPO_ROOT / "ipdl" / "release.json").exists()  # the instructor's kit is not a release
 
 
 def test_release_grader_gives_the_stubs_nothing(release: Path, tmp_path: Path) -> None:

@@ -67,22 +67,22 @@ def test_hidden_regions_are_removed() -> None:
 
 def test_check_finds_stale_missing_and_orphan_files(tmp_path: Path) -> None:
     solutions, labs = tmp_path / "solutions", tmp_path / "labs"
-    (solutions / "lab9_demo").mkdir(parents=True)
-    (solutions / "lab9_demo" / "ex.py").write_text(SOLUTION)
-    (solutions / "lab9_demo" / "README.md").write_text("# Lab 9\n")
+    (solutions / "lab1_convolution").mkdir(parents=True)
+    (solutions / "lab1_convolution" / "ex.py").write_text(SOLUTION)
+    (solutions / "lab1_convolution" / "README.md").write_text("# Lab 1\n")
     assert {why for _, why in stale_lab_files(solutions, labs)} == {"missing"}
     sync(solutions, labs)
     assert stale_lab_files(solutions, labs) == []
-    (labs / "lab9_demo" / "ex.py").write_text(SOLUTION)  # a solution leaked into labs/
-    (labs / "lab9_demo" / "old.py").write_text("")
-    (labs / "lab9_demo" / "student-model.safetensors").write_bytes(b"weights")
+    (labs / "lab1_convolution" / "ex.py").write_text(SOLUTION)  # a solution leaked into labs/
+    (labs / "lab1_convolution" / "old.py").write_text("")
+    (labs / "lab1_convolution" / "student-model.safetensors").write_bytes(b"weights")
     assert stale_lab_files(solutions, labs) == [
-        (Path("lab9_demo/ex.py"), "differs from its source in solutions/"),
-        (Path("lab9_demo/old.py"), "has no source in solutions/"),
+        (Path("lab1_convolution/ex.py"), "differs from its source in solutions/"),
+        (Path("lab1_convolution/old.py"), "has no source in solutions/"),
     ]
     sync(solutions, labs)
     assert stale_lab_files(solutions, labs) == []
-    assert (labs / "lab9_demo" / "student-model.safetensors").exists()
+    assert (labs / "lab1_convolution" / "student-model.safetensors").exists()
 
 
 def test_repository_labs_are_up_to_date() -> None:
