@@ -1,12 +1,19 @@
 """The app assembles one tab per module, parses its command line, and `python -m webapp` really serves."""
 
+import importlib.util
+import re
+
 import gradio as gr
 import httpx
 import pytest
 
+from ipdl.catalogue import LABS
 from webapp import home
 from webapp.__main__ import parse_args
 from webapp.app import TAB_MODULES, build_app
+from webapp.tabs.digit_reader import LENET_WEIGHTS
+from webapp.tabs.pokemon_classifier import CLASSIFIER_WEIGHTS
+from webapp.tabs.segmentation import UNET_WEIGHTS
 
 
 def tab_labels(demo: gr.Blocks) -> list[str]:
@@ -18,6 +25,11 @@ def test_one_tab_per_module_in_order() -> None:
     assert tab_labels(demo) == ["Home", "Convolution playground", "Edge detector", "Digit reader",
                                 "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]
     assert tab_labels(demo) == [module.TITLE for module in TAB_MODULES]
+
+
+def test_tabs_are_the_catalogues() -> None:
+    assert TAB_MODULES[0] is home
+    assert [module.__name__ for module in TAB_MODULES[1:]] == [f"webapp.tabs.{tab}" for lab in LABS for tab in lab.tabs]
 
 
 def test_app_is_offline_clean() -> None:
@@ -52,6 +64,17 @@ def test_home_page_lists_the_six_labs_and_impl_labs() -> None:
     for lab in ("lab1_convolution", "lab2_lenet", "lab3_pretrained", "lab4_transfer", "lab5_unet", "lab6_diffusion"):
         assert f"labs/{lab}/" in text
     assert "python -m webapp --impl labs" in text
+
+
+def test_home_page_commands_and_files_exist() -> None:
+    """Every `python -m <module>` the home page names can run, and every runs/ file is one a tab reads."""
+    text = home.home_markdown("solutions")
+    modules = re.findall(r"`python -m ([\w.]+)", text)
+    assert {"labs.lab2_lenet.train", "labs.lab4_transfer.train", "labs.lab5_unet.train"} <= set(modules)
+    assert [module for module in modules if importlib.util.find_spec(module) is None] == []
+    served = {path.as_posix() for weights in (LENET_WEIGHTS, CLASSIFIER_WEIGHTS, *UNET_WEIGHTS.values())
+              for path in weights.student_paths}
+    assert set(re.findall(r"`(runs/[\w.-]+)`", text)) <= served
 
 
 def test_python_m_webapp_serves_the_page(webapp_url: str) -> None:

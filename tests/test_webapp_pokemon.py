@@ -22,7 +22,7 @@ from webapp.tabs.pokemon_classifier import (
 def test_bundled_checkpoint_stores_only_what_training_changed() -> None:
     info = json.loads(BUNDLED_CHECKPOINT.with_suffix(".json").read_text())
     assert info["config"]["mode"] == "finetune" and "command" in info and "date" in info
-    model, _ = load_classifier("solutions")
+    model = load_classifier("solutions").model
     from safetensors.torch import load_file
 
     stored = load_file(str(BUNDLED_CHECKPOINT))
@@ -31,14 +31,14 @@ def test_bundled_checkpoint_stores_only_what_training_changed() -> None:
 
 
 def test_gallery_holds_held_out_pokemon() -> None:
-    _, info = load_classifier("solutions")
+    info = load_classifier("solutions").info
     names = [name for _, name in gallery()]
     assert len(names) >= 16 and set(names) <= set(info["test_species"])
 
 
 def test_gallery_sprite_gets_probabilities_and_the_verdict() -> None:
     scores, status = classify_sprite(gallery()[0])
-    assert set(scores) == set(load_classifier("solutions")[1]["classes"])
+    assert set(scores) == set(load_classifier("solutions").info["classes"])
     assert abs(sum(scores.values()) - 1) < 1e-4
     name = gallery()[0][1]
     assert status.startswith(f"**{name}**: guess **") and status.split(": ")[2].split(" ")[0] in ("right", "wrong")
@@ -46,7 +46,7 @@ def test_gallery_sprite_gets_probabilities_and_the_verdict() -> None:
 
 def test_gallery_accuracy_matches_the_sidecar_roughly() -> None:
     """The gallery's shiny sprites are a sample of the sprites the sidecar's accuracy is measured on."""
-    _, info = load_classifier("solutions")
+    info = load_classifier("solutions").info
     guesses = [max(scores, key=scores.get) for scores, _ in map(classify_sprite, gallery())]
     right = sum(guess == name for guess, (_, name) in zip(guesses, gallery(), strict=True))
     assert right / len(gallery()) >= info["metrics"]["test_accuracy"] - 0.25

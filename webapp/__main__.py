@@ -4,7 +4,7 @@ import argparse
 import os
 
 from webapp.app import build_app
-from webapp.implementations import IMPLEMENTATIONS
+from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS
 
 MAX_UPLOAD = "50mb"
 
@@ -21,8 +21,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--impl",
         choices=IMPLEMENTATIONS,
-        default="solutions",
-        help="default implementation in the tabs: the reference 'solutions' or your own 'labs'",
+        default=DEFAULT_IMPL,
+        help="default implementation in the tabs: the reference 'solutions' (not in a student release) or your "
+        "own 'labs'",
     )
     return parser.parse_args(argv)
 

@@ -1,28 +1,21 @@
-"""Assemble the web app: one gr.Blocks with a tab per module in TAB_MODULES."""
+"""Assemble the web app: one gr.Blocks with the home tab, then the tabs of every lab in the catalogue."""
 
+import importlib
 from types import ModuleType
 
 import gradio as gr
 
+from ipdl.catalogue import LABS
 from webapp import home
-from webapp.implementations import IMPLEMENTATIONS
-from webapp.tabs import (
-    convolution_playground,
-    diffusion,
-    digit_reader,
-    edge_detector,
-    pokemon_classifier,
-    pretrained_classifier,
-    segmentation,
-)
+from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS
 
-# Adding a lab's tab = import its module above and list it here (it must expose TITLE and build(impl)).
-TAB_MODULES: list[ModuleType] = [home, convolution_playground, edge_detector, digit_reader,
-                                 pretrained_classifier, pokemon_classifier, segmentation, diffusion]
+# Adding a lab's tab = a module in webapp/tabs/ (it exposes TITLE and build(impl)) named in its Lab.tabs.
+TAB_MODULES: list[ModuleType] = [home, *(importlib.import_module(f"webapp.tabs.{tab}") for lab in LABS
+                                        for tab in lab.tabs)]
 
 
-def build_app(impl: str = "solutions") -> gr.Blocks:
-    """The whole app; `impl` ("solutions" or "labs") is the default implementation in every tab."""
+def build_app(impl: str = DEFAULT_IMPL) -> gr.Blocks:
+    """The whole app; `impl` (one of IMPLEMENTATIONS) is the default implementation in every tab."""
     if impl not in IMPLEMENTATIONS:
         raise ValueError(f"impl must be one of {IMPLEMENTATIONS}, got {impl!r}")
     with gr.Blocks(title="ipdl-lab: Image Processing with Deep Learning", analytics_enabled=False) as demo:

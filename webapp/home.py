@@ -1,24 +1,31 @@
-"""The home tab: what the kit is, the six labs, and how to run your own code in the other tabs."""
+"""The home tab: what the kit is, its labs (from the catalogue), and how to run your own code in the other tabs."""
 
 import gradio as gr
 
+from ipdl.catalogue import LABS
+from webapp.implementations import IMPLEMENTATIONS
+
 TITLE = "Home"
-LABS = (
-    ("lab1_convolution", "convolution and padding from scratch, Sobel edge detection"),
-    ("lab2_lenet", "LeNet-5 trained on MNIST digits"),
-    ("lab3_pretrained", "classify photos with an ImageNet-pretrained network"),
-    ("lab4_transfer", "transfer learning: fine-tune a pretrained network on a small new data set"),
-    ("lab5_unet", "a U-Net that reads handwritten postcodes pixel by pixel (semantic segmentation)"),
-    ("lab6_diffusion", "a small denoising diffusion model"),
-)
+
+
+def switch_text(impl: str) -> str:
+    """What the Implementation switches offer: the reference or your code in the kit, your code in a release."""
+    if "solutions" not in IMPLEMENTATIONS:
+        return ("Every tab with an **Implementation** switch runs *your* code (`labs/`): this student release ships no "
+                "reference solutions. A function you have not written yet gives a polite message naming its TODO. "
+                "Save your file and click again: the app picks up your edits without a restart.")
+    return f"""Every tab with an **Implementation** switch can run the reference (`solutions/`) or *your* code
+(`labs/`). Start the app with `python -m webapp --impl labs` to make your code the default
+(this app started with `--impl {impl}`). A function you have not written yet gives a polite message
+naming its TODO. Save your file and click again: the app picks up your edits without a restart."""
 
 
 def home_markdown(impl: str) -> str:
     """The home page text, naming the implementation the app started with."""
-    labs = "\n".join(f"{n}. `labs/{name}/`: {what}" for n, (name, what) in enumerate(LABS, start=1))
+    labs = "\n".join(f"{lab.number}. `labs/{lab.folder}/`: {lab.title}" for lab in LABS)
     return f"""# Image Processing with Deep Learning: lab kit
 
-The workshop's six labs, a grader that checks your work, and this demo of the finished pieces.
+The workshop's labs, a grader that checks your work, and this demo of the finished pieces.
 Everything runs on this machine, offline.
 
 ## The labs
@@ -28,16 +35,17 @@ Each lab folder has a README and stub functions marked `TODO(labN.k)`. Fill them
 `python -m grader labN` to see what is right and what still needs work.
 
 ## Try your own code here
-Every tab with an **Implementation** switch can run the reference (`solutions/`) or *your* code
-(`labs/`). Start the app with `python -m webapp --impl labs` to make your code the default
-(this app started with `--impl {impl}`). A function you have not written yet gives a polite message
-naming its TODO. Save your file and click again: the app picks up your edits without a restart.
+{switch_text(impl)}
 
 In the **Digit reader** tab, *your code* means your LeNet and `predict_proba` with the weights you trained
 with `python -m labs.lab2_lenet.train` (it writes `runs/lenet-mnist.safetensors`).
+In the **Pokémon classifier** tab (Lab 4), *your code* means your `replace_head` and `unfreeze_last` with the model
+you fine-tuned with `python -m labs.lab4_transfer.train` (it writes `runs/pokemon-species-finetune.safetensors`,
+or `runs/pokemon-type-finetune.safetensors` with `--task type`).
 In the **Segmentation** tab (Lab 5), *your code* means your U-Net, `predict_masks`, `iou` and `read_postcode` with
 the weights you trained with `python -m labs.lab5_unet.train` (it writes `runs/unet-postcodes.safetensors`).
 In the **Diffusion** tab (Lab 6), *your code* means your `ddpm_step` runs the DDPM sampler of the bundled model.
+These three tabs say which weights they used: the bundled ones, or your file in `runs/`.
 
 Every lab has its tab now.
 """

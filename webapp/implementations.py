@@ -15,11 +15,15 @@ from typing import Any
 
 import gradio as gr
 
+from ipdl.kit import is_student_release
 from ipdl.unfinished import exercise_of, raised_at
 
-IMPLEMENTATIONS = ("solutions", "labs")
+# A student release ships no reference code (its solutions/ only replays the grader's recordings): labs alone.
+IMPLEMENTATIONS = ("labs",) if is_student_release() else ("solutions", "labs")
+DEFAULT_IMPL = "labs" if is_student_release() else "solutions"
 # (label shown in the UI, value passed to load_lab_module)
-IMPL_CHOICES = [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
+IMPL_CHOICES = [choice for choice in [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
+                if choice[1] in IMPLEMENTATIONS]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SourceStamp = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of every .py file of a lab package
 _imported_sources: dict[str, SourceStamp] = {}  # lab package -> its files' stamp when it was last imported

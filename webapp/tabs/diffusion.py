@@ -88,7 +88,7 @@ def image_grid(digits: np.ndarray, columns: int = GRID_COLUMNS) -> np.ndarray:
 
 def lenet_readings(digits: np.ndarray) -> list[tuple[int, float]]:
     """LeNet's (digit, probability) for each uint8 (N, 28, 28) sample, with the bundled Lab 2 weights."""
-    model, _ = load_lenet("solutions")
+    model = load_lenet("solutions").model
     with torch.no_grad():
         probabilities = model(normalize(digits)).exp()  # (N, 10), LeNet outputs log-probabilities
     confidence, best = probabilities.max(dim=1)

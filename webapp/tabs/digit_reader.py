@@ -1,6 +1,6 @@
 """Lab 2 tab: draw a digit or upload a photo of one, see the 28x28 image LeNet reads and its three best guesses."""
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -9,17 +9,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from ipdl.checkpoints import load_checkpoint
 from ipdl.data.mnist import load_mnist_pixels, normalize
 from webapp.digit_preprocessing import MNIST_SIDE, NoInkError, mnist_digit, photo_ink, sketch_ink
 from webapp.image_input import read_upload
-from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab, load_lab_module
+from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.weights import Loaded, TrainedWeights, load_trained
 
 TITLE = "Digit reader"
-LENET = "lab2_lenet.lenet"
 TRAINING = "lab2_lenet.training"
-BUNDLED_CHECKPOINT = REPO_ROOT / "webapp" / "checkpoints" / "lenet-mnist.safetensors"
-STUDENT_CHECKPOINT = Path("runs") / "lenet-mnist.safetensors"  # where `python -m labs.lab2_lenet.train` writes
+LENET_WEIGHTS = TrainedWeights(
+    "LeNet", "lab2_lenet.lenet", "LeNet", "lenet-mnist.safetensors",
+    "Train one with `python -m labs.lab2_lenet.train` (a minute or two on a laptop; it writes "
+    "runs/lenet-mnist.safetensors)",
+)
+BUNDLED_CHECKPOINT = LENET_WEIGHTS.bundled_path
+STUDENT_CHECKPOINT = LENET_WEIGHTS.student_paths[0]  # where `python -m labs.lab2_lenet.train` writes
 CANVAS_SIDE = 280  # pixels; a digit drawn across most of it is scaled down about 10x, like a pen on paper
 BRUSH_RADIUS = 12  # pixels: strokes about 2.5 pixels wide once the digit is 20 pixels tall, as in MNIST
 SHOWN_SCALE = 10  # the 28x28 input is shown as 280x280, one MNIST pixel per 10x10 square
@@ -41,57 +45,13 @@ def blank_canvas() -> dict[str, Any]:
     return {"background": paper, "layers": [strokes], "composite": None}
 
 
-def default_checkpoint(impl: str) -> Path:
-    """The weights each implementation reads: the bundled ones, or the student's from labs.lab2_lenet.train."""
-    return BUNDLED_CHECKPOINT if impl == "solutions" else STUDENT_CHECKPOINT
+def load_lenet(impl: str, checkpoint: Path | None = None) -> Loaded:
+    """LeNet of `impl` with the weights in `checkpoint` (default: bundled for the reference, the student's for labs)."""
+    return load_trained(LENET_WEIGHTS, impl, checkpoint)
 
 
-def missing_checkpoint_message(impl: str, checkpoint: Path) -> str:
-    """Polite advice when there are no weights at `checkpoint`."""
-    if impl == "labs":
-        return (
-            f"No trained LeNet of yours yet: {checkpoint} does not exist. Train one with "
-            f"`python -m labs.lab2_lenet.train` (a minute or two on a laptop; it writes {STUDENT_CHECKPOINT}), "
-            f"then try again. Meanwhile the 'reference' implementation reads digits with the bundled weights."
-        )
-    return (
-        f"The bundled LeNet weights are missing ({checkpoint}). Restore them with "
-        f"`git checkout -- webapp/checkpoints`, or retrain them with the command in the .json file next to them."
-    )
-
-
-def load_lenet(impl: str, checkpoint: Path | None = None) -> tuple[nn.Module, dict[str, Any]]:
-    """LeNet of `impl` with the weights in `checkpoint` (default: default_checkpoint(impl)), and the sidecar info."""
-    checkpoint = Path(checkpoint) if checkpoint is not None else default_checkpoint(impl)
-    if not checkpoint.is_file():
-        raise gr.Error(missing_checkpoint_message(impl, checkpoint))
-    lenet_class = getattr(load_lab_module(LENET, impl), "LeNet", None)
-    if lenet_class is None:
-        raise gr.Error(f"{impl}/lab2_lenet/lenet.py has no class LeNet.")
-    return _lenet_with_weights(impl, lenet_class, checkpoint, checkpoint.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _lenet_with_weights(impl: str, lenet_class: type, checkpoint: Path, mtime_ns: int) -> tuple[nn.Module, dict]:
-    """Build and load once per (class, file version): an edited lenet.py or a retrained checkpoint loads anew."""
-    try:
-        state_dict, info = load_checkpoint(checkpoint)
-    except Exception as error:
-        raise gr.Error(f"Could not read the weights in {checkpoint} ({error}). Train them again.") from error
-    model = call_lab(impl, LENET, "LeNet")
-    try:
-        model.load_state_dict(state_dict)
-    except RuntimeError as error:
-        raise gr.Error(
-            f"The weights in {checkpoint} do not fit this LeNet ({str(error).splitlines()[0]}). Keep the layer "
-            f"names and shapes of the lab's table, and train again."
-        ) from error
-    return model.eval(), info
-
-
-def classify(digit: np.ndarray, impl: str = "solutions", checkpoint: Path | None = None) -> dict[str, float]:
-    """Probability of each class "0".."9" for a uint8 (28, 28) white-on-black digit."""
-    model, _ = load_lenet(impl, checkpoint)
+def classify(digit: np.ndarray, impl: str, model: nn.Module) -> dict[str, float]:
+    """Probability of each class "0".."9" for a uint8 (28, 28) white-on-black digit, from `impl`'s predict_proba."""
     x = normalize(digit[None])  # (1, 28, 28) uint8 -> (1, 1, 28, 28) float32, MNIST's mean and std
     probabilities = call_lab(impl, TRAINING, "predict_proba", model, x)
     if not isinstance(probabilities, torch.Tensor) or tuple(probabilities.shape) != (1, 10):
@@ -108,19 +68,19 @@ def shown_input(digit: np.ndarray) -> np.ndarray:
     return np.kron(digit, np.ones((SHOWN_SCALE, SHOWN_SCALE), dtype=np.uint8))  # (280, 280)
 
 
-def model_name(impl: str, checkpoint: Path | None = None) -> str:
-    """"LeNet" or "your LeNet", with the test accuracy its checkpoint's sidecar records."""
-    _, info = load_lenet(impl, checkpoint)
-    accuracy = info.get("metrics", {}).get("test_accuracy")
+def model_name(impl: str, lenet: Loaded) -> str:
+    """"LeNet" or "your LeNet", with its weights and the test accuracy their sidecar records."""
     name = "your LeNet" if impl == "labs" else "LeNet"
-    return f"{name} ({accuracy:.1%} right on the held-out test digits)" if isinstance(accuracy, float) else name
+    accuracy = f", {lenet.test_accuracy:.1%} right on the held-out test digits" if lenet.test_accuracy else ""
+    return f"{name} ({lenet.source}{accuracy})"
 
 
 def read(digit: np.ndarray, source: str, impl: str, checkpoint: Path | None = None) -> Reading:
     """Classify `digit`; return (enlarged input, probabilities, status line, (digit, source))."""
-    probabilities = classify(digit, impl, checkpoint)
+    lenet = load_lenet(impl, checkpoint)
+    probabilities = classify(digit, impl, lenet.model)
     best = max(probabilities, key=probabilities.__getitem__)
-    status = f"{source}: {model_name(impl, checkpoint)} reads **{best}**, {probabilities[best]:.1%} sure."
+    status = f"{source}: {model_name(impl, lenet)} reads **{best}**, {probabilities[best]:.1%} sure."
     return shown_input(digit), probabilities, status, (digit, source)
 
 

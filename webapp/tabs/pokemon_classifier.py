@@ -14,15 +14,20 @@ from safetensors.torch import load_file
 
 from ipdl.data.make_pokedex_csv import POKEDEX_CSV, slug
 from webapp.image_input import read_upload
-from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab
+from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.weights import BUNDLED_DIR, Loaded, TrainedWeights, load_trained
 
 TITLE = "Pokémon classifier"
 CLASSIFIER = "lab4_transfer.classifier"
-CHECKPOINTS = REPO_ROOT / "webapp" / "checkpoints"
-BUNDLED_CHECKPOINT = CHECKPOINTS / "pokemon-species-efficientnet_lite0.safetensors"
-GALLERY = CHECKPOINTS / "pokemon-gallery.safetensors"
-STUDENT_CHECKPOINTS = (Path("runs") / "pokemon-species-finetune.safetensors",  # where labs.lab4_transfer.train
-                       Path("runs") / "pokemon-type-finetune.safetensors")  # writes, with --task species / type
+CLASSIFIER_WEIGHTS = TrainedWeights(
+    "Pokémon classifier", CLASSIFIER, "load_classifier", "pokemon-species-efficientnet_lite0.safetensors",
+    "Build the data with `python -m ipdl.data pokemon --out data/pokemon` and train with `python -m "
+    "labs.lab4_transfer.train --data data/pokemon`",
+    runs=("pokemon-species-finetune.safetensors", "pokemon-type-finetune.safetensors"),  # --task species, type
+    reads_file=True,  # the lab's load_classifier builds the network and loads the file
+)
+BUNDLED_CHECKPOINT = CLASSIFIER_WEIGHTS.bundled_path
+GALLERY = BUNDLED_DIR / "pokemon-gallery.safetensors"
 TOP_K = 5
 Sprite = tuple[np.ndarray, str]  # RGBA or RGB pixels and the Pokémon's name ("" when unknown)
 
@@ -45,30 +50,9 @@ def gallery() -> list[Sprite]:
     return [(tensors[entry["name"]].numpy(), entry["name"]) for entry in entries]
 
 
-def checkpoint_for(impl: str) -> Path:
-    """The bundled checkpoint for the reference; the student's species model, else their type model, for labs."""
-    if impl == "solutions":
-        return BUNDLED_CHECKPOINT
-    return next((path for path in STUDENT_CHECKPOINTS if path.is_file()), STUDENT_CHECKPOINTS[0])
-
-
-def load_classifier(impl: str) -> tuple[Any, dict[str, Any]]:
-    """The fine-tuned model of `impl` (bundled weights, or the student's from labs.lab4_transfer.train), cached."""
-    checkpoint = checkpoint_for(impl)
-    if not checkpoint.is_file():
-        if impl == "labs":
-            raise gr.Error(f"No fine-tuned model of yours yet: {checkpoint} does not exist. Build the data with "
-                           "`python -m ipdl.data pokemon --out data/pokemon`, train with `python -m "
-                           "labs.lab4_transfer.train --data data/pokemon`, then try again (or switch to 'reference').")
-        raise gr.Error(f"The bundled Pokémon classifier is missing ({checkpoint}): restore it with "
-                       "`git checkout -- webapp/checkpoints`, or retrain it with the command in its .json sidecar.")
-    return _load(impl, checkpoint, checkpoint.stat().st_mtime_ns)
-
-
-@cache
-def _load(impl: str, checkpoint: Path, mtime_ns: int) -> tuple[Any, dict[str, Any]]:
-    """Build once per (implementation, checkpoint version)."""
-    return call_lab(impl, CLASSIFIER, "load_classifier", checkpoint)
+def load_classifier(impl: str) -> Loaded:
+    """The fine-tuned model of `impl`: bundled weights, or the student's from labs.lab4_transfer.train."""
+    return load_trained(CLASSIFIER_WEIGHTS, impl)
 
 
 def read_sprite_upload(path: str | Path | None) -> Sprite:
@@ -84,12 +68,12 @@ def classify_sprite(sprite: Sprite | None, impl: str = "solutions") -> tuple[dic
     if sprite is None:
         raise gr.Error("No sprite yet. Pick one from the gallery or upload one.")
     pixels, name = sprite
-    model, info = load_classifier(impl)
-    scores = call_lab(impl, CLASSIFIER, "predict_classes", model, info, pixels)
+    classifier = load_classifier(impl)
+    scores = call_lab(impl, CLASSIFIER, "predict_classes", classifier.model, classifier.info, pixels)
     if not isinstance(scores, dict) or not scores:
         raise gr.Error(f"predict_classes returned {type(scores).__name__}; expected {{class: probability}}.")
     best = max(scores, key=scores.__getitem__)
-    return scores, verdict(name, best, info)
+    return scores, f"{verdict(name, best, classifier.info)} Using {classifier.source}."
 
 
 def verdict(name: str, best: str, info: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 photo; see the predicted classes as a coloured overlay, the postcode read from them, and per-class IoU."""
 
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +12,25 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ipdl.checkpoints import load_checkpoint
 from ipdl.data.postcodes import CANVAS_HEIGHT, NUM_CLASSES, make_postcodes
 from ipdl.data.preview_postcodes import CLASS_COLOURS
 from webapp.image_input import read_upload, to_float_image
-from webapp.implementations import IMPL_CHOICES, REPO_ROOT, call_lab, load_lab_module
+from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.weights import Loaded, TrainedWeights, load_trained, missing_message
 
 TITLE = "Segmentation"
 UNET = "lab5_unet.unet"
 UP_MODES = {"transpose": "transposed convolution", "unpool": "max unpooling"}  # the two decoders, in display order
-BUNDLED = {mode: REPO_ROOT / "webapp" / "checkpoints" / f"unet-postcodes{'' if mode == 'transpose' else '-unpool'}"
-           ".safetensors" for mode in UP_MODES}
-STUDENT = {mode: Path("runs") / path.name for mode, path in BUNDLED.items()}  # where labs.lab5_unet.train writes
+UNET_WEIGHTS = {
+    "transpose": TrainedWeights(
+        "U-Net", UNET, "UNet", "unet-postcodes.safetensors",
+        "Train one with `python -m labs.lab5_unet.train` (and with `--up-mode unpool` for the other decoder, which "
+        "writes runs/unet-postcodes-unpool.safetensors)",
+    ),
+    "unpool": TrainedWeights("U-Net", UNET, "UNet", "unet-postcodes-unpool.safetensors",
+                             "Train one with `python -m labs.lab5_unet.train --up-mode unpool`"),
+}
+BUNDLED = {mode: weights.bundled_path for mode, weights in UNET_WEIGHTS.items()}
 SHOWN_SCALE = 3  # the 64-pixel-high canvas is shown three times larger, with square pixels
 INK_HEIGHT = 26  # an uploaded postcode is scaled so its ink is this many pixels high, like the training digits
 INK_OUTLIERS = 1.5  # percent of the dark pixels at each side that are taken for specks when finding the writing
@@ -47,49 +54,20 @@ class Shown:
 def checkpoint_path(impl: str, up_mode: str, folder: Path | None = None) -> Path:
     """Weights of the `up_mode` U-Net: bundled for the reference, the student's from train.py for labs, or the
     file of that name in `folder`."""
-    path = BUNDLED[up_mode] if impl == "solutions" else STUDENT[up_mode]
-    return path if folder is None else Path(folder) / path.name
+    return UNET_WEIGHTS[up_mode].checkpoint(impl, folder)
 
 
 def available_modes(impl: str, folder: Path | None = None) -> list[str]:
     """The decoders that have weights: bundled ones for the reference, the student's own from train.py."""
     modes = [mode for mode in UP_MODES if checkpoint_path(impl, mode, folder).is_file()]
-    if modes:
-        return modes
-    if impl == "labs":
-        missing = checkpoint_path(impl, "transpose", folder)
-        raise gr.Error(f"No trained U-Net of yours yet: {missing} does not exist. Train one with "
-                       f"`python -m labs.lab5_unet.train` (and with `--up-mode unpool` for the other decoder, which "
-                       f"writes {STUDENT['unpool']}), then try again. Meanwhile the 'reference' implementation uses "
-                       "the bundled weights.")
-    raise gr.Error(f"The bundled U-Net weights are missing ({BUNDLED['transpose']}). Restore them with "
-                   "`git checkout -- webapp/checkpoints`, or retrain them with the command in their .json sidecar.")
+    if not modes:
+        raise gr.Error(missing_message(UNET_WEIGHTS["transpose"], impl, checkpoint_path(impl, "transpose", folder)))
+    return modes
 
 
-def load_unet(impl: str, up_mode: str, folder: Path | None = None) -> tuple[nn.Module, dict[str, Any]]:
-    """The U-Net of `impl` with the weights of `up_mode`, and its sidecar info (built once per file version)."""
-    path = checkpoint_path(impl, up_mode, folder)
-    unet_class = getattr(load_lab_module(UNET, impl), "UNet", None)
-    if unet_class is None:
-        raise gr.Error(f"{impl}/lab5_unet/unet.py has no class UNet.")
-    return _unet_with_weights(impl, unet_class, path, path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _unet_with_weights(impl: str, unet_class: type, path: Path, mtime_ns: int) -> tuple[nn.Module, dict]:
-    try:
-        state_dict, info = load_checkpoint(path)
-    except Exception as error:
-        raise gr.Error(f"Could not read the weights in {path} ({error}). Train them again.") from error
-    arguments = info.get("model_args", {"in_channels": 1, "num_classes": NUM_CLASSES, "base_channels": 8,
-                                        "up_mode": "unpool" if "unpool" in path.name else "transpose"})
-    model = call_lab(impl, UNET, "UNet", **arguments)
-    try:
-        model.load_state_dict(state_dict)
-    except RuntimeError as error:
-        raise gr.Error(f"The weights in {path} do not fit this UNet ({str(error).splitlines()[0]}). Keep the module "
-                       "names and shapes of the docstrings, and train again.") from error
-    return model.eval(), info
+def load_unet(impl: str, up_mode: str, folder: Path | None = None) -> Loaded:
+    """The U-Net of `impl` with the weights of `up_mode` and its sidecar info."""
+    return load_trained(UNET_WEIGHTS[up_mode], impl, checkpoint_path(impl, up_mode, folder))
 
 
 def random_postcode(seed: int | None = None) -> Shown:
@@ -133,9 +111,8 @@ def uploaded_postcode(path: str | Path | None) -> Shown:
     return Shown(postcode_canvas(gray), None, None, f"Your photo {Path(str(path)).name}")
 
 
-def predict(shown: Shown, impl: str, up_mode: str, folder: Path | None = None) -> np.ndarray:
-    """(64, W) int64 classes of every pixel, from the lab's predict_masks with the `up_mode` U-Net."""
-    model, _ = load_unet(impl, up_mode, folder)
+def predict(shown: Shown, impl: str, model: nn.Module) -> np.ndarray:
+    """(64, W) int64 classes of every pixel, from `impl`'s predict_masks with `model`."""
     x = torch.from_numpy(shown.image)[None, None]  # (1, 1, 64, W)
     masks = call_lab(impl, UNET, "predict_masks", model, x)
     if not isinstance(masks, torch.Tensor) or tuple(masks.shape) != (1, *shown.image.shape):
@@ -154,12 +131,13 @@ def overlay(shown: Shown, mask: np.ndarray) -> tuple[np.ndarray, list[tuple[np.n
     return base, [(enlarge((mask == d + 1).astype(np.float32)), LABELS[d]) for d in range(10) if (mask == d + 1).any()]
 
 
-def reading_text(read: str, shown: Shown, name: str) -> str:
-    """What the model read, next to the truth when it is known."""
+def reading_text(read: str, shown: Shown, name: str, weights: str) -> str:
+    """What the model `name` with `weights` ("bundled weights", ...) read, next to the truth when it is known."""
+    reading = f"**{name}** ({weights}) reads **{read or '(nothing)'}**"
     if shown.postcode is None:
-        return f"**{name}** reads **{read or '(nothing)'}**"
+        return reading
     verdict = "right" if read == shown.postcode else "wrong"
-    return f"**{name}** reads **{read or '(nothing)'}**; the truth is **{shown.postcode}** ({verdict})"
+    return f"{reading}; the truth is **{shown.postcode}** ({verdict})"
 
 
 def iou_rows(shown: Shown, masks: dict[str, np.ndarray], impl: str) -> list[list[Any]]:
@@ -180,13 +158,14 @@ def segment(shown: Shown | None, impl: str = "solutions", folder: Path | None = 
     folder: where the checkpoints are (default: bundled for the reference, runs/ for labs)."""
     if shown is None:
         raise gr.Error(f"No postcode yet. Click 'New random postcode', or upload a photo. {UPLOAD_HINT}")
-    modes = available_modes(impl, folder)
-    masks = {mode: predict(shown, impl, mode, folder) for mode in modes}
+    unets = {mode: load_unet(impl, mode, folder) for mode in available_modes(impl, folder)}
+    masks = {mode: predict(shown, impl, unet.model) for mode, unet in unets.items()}
     outputs: list[Any] = [np.round(enlarge(shown.image) * 255).astype(np.uint8)]
     for mode, name in UP_MODES.items():
         if mode in masks:
             read = call_lab(impl, "lab5_unet.reading", "read_postcode", torch.from_numpy(masks[mode]))
-            outputs += [overlay(shown, masks[mode]), reading_text(str(read), shown, f"U-Net with {name}")]
+            text = reading_text(str(read), shown, f"U-Net with {name}", unets[mode].source)
+            outputs += [overlay(shown, masks[mode]), text]
         else:
             outputs += [None, f"No U-Net with {name} here ({checkpoint_path(impl, mode, folder)} is missing)."]
     rows = iou_rows(shown, masks, impl)
