@@ -100,19 +100,22 @@ def bench_split() -> None:
 
 def run_session(lab: str, in_process: bool) -> None:
     """One judge session in this process; prints its seconds last."""
-    from grader.cli import ReportCollector, judge_labs, parse_args, pytest_arguments
+    from grader.cli import ReportCollector, parse_args, prepare, pytest_arguments
+    from grader.settings import GivenSettings
 
     with tempfile.TemporaryDirectory() as folder:
-        labs = list(judge_labs()) if lab == "all" else [lab]
-        args = parse_args([*labs, "--target", "solutions", "--json", str(Path(folder) / "r.json")])
-        options = pytest_arguments(args, [judge_labs()[name] for name in labs])
+        labs = [] if lab == "all" else [lab]
+        lazy = ["--lazy-worker"] if in_process else []
+        args = parse_args([*labs, *lazy, "--target", "solutions", "--json", str(Path(folder) / "r.json")])
+        settings, target, lab_folders = prepare(args)
+        options = pytest_arguments(args, lab_folders)
         if in_process:
             sys.path.insert(0, str(BENCH_DIR))
             plugin_at = options.index("grader.plugin") + 1
-            options[plugin_at:plugin_at] = ["-p", "in_process_student", "--grader-lazy-worker"]
+            options[plugin_at:plugin_at] = ["-p", "in_process_student"]
         collector = ReportCollector()
         start = time.perf_counter()
-        status = pytest.main(options, plugins=[collector])
+        status = pytest.main(options, plugins=[collector, GivenSettings(settings, target)])
         seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"the {lab} session did not give full marks (pytest status {status})")

@@ -1,7 +1,10 @@
 """The grader's pytest plugin: points and exercise markers, the `student` fixture, feedback that teaches,
 and the `grade` object added to pytest-json-report's report.
 
-Loaded by `python -m grader` with `-p grader.plugin`; the judge's test cases live in grader/tests/.
+Loaded by `python -m grader` with `-p grader.plugin`, which hands it its settings and resolved target as one
+object (grader.settings.GivenSettings); a plain pytest run reads the same options from `--grader-*` flags:
+
+    pytest -p grader.plugin -c grader/tests/pytest.ini grader/tests/lab1_convolution --grader-target=solutions
 """
 
 import platform
@@ -24,67 +27,66 @@ from grader.golden.modules import start_recording
 from grader.golden.recorder import Recorder, ReplayMissing
 from grader.grade import compute_grade
 from grader.paths import SOLUTIONS_DIR
-from grader.worker.limits import GB, Limits
-from grader.worker_client import StudentCode, StudentCodeError, Worker, WorkerSettings, resolve_target
+from grader.selection import is_selected
+from grader.settings import SETTINGS, TARGET, GradingSettings, add_pytest_options, from_pytest_options
+from grader.target import Target, resolve_target
+from grader.worker_client import StudentCode, StudentCodeError, Worker, WorkerSettings
+from ipdl.catalogue import LAB_FOLDERS, Exercise, UnknownLab, find_exercise, find_lab, lab_of
 
 BUDGET = pytest.StashKey[Budget]()
 WORKER = pytest.StashKey[Worker]()
 RECORDER = pytest.StashKey[Recorder]()
+TORCH_THREADS = pytest.StashKey[int]()  # the process's torch threads before the session, given back after it
 MARKERS = (
     "points(n): points a passing test earns (required on every judge test)",
-    "exercise(id, name): the exercise a test belongs to, e.g. exercise('lab1.3', 'conv2d')",
+    "exercise(id): the catalogue's exercise a test belongs to, e.g. exercise('lab1.3')",
     "hidden: an instructor-only test, left out of student releases",
 )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Options the grader CLI passes to the judge session."""
-    group = parser.getgroup("grader")
-    group.addoption("--grader-target", default="labs", help="labs, solutions, or a copy of labs/")
-    group.addoption("--grader-student", default="", help="student id written into the report")
-    group.addoption("--grader-public-only", action="store_true", help="run only the public tests")
-    group.addoption("--grader-budget", type=float, default=Budget.total_s, help="seconds for all calls, in all")
-    group.addoption("--grader-test-timeout", type=float, default=Budget.per_test_s, help="seconds per test")
-    group.addoption("--grader-memory-gb", type=float, default=Limits.memory_bytes / GB, help="worker memory")
-    group.addoption("--grader-threads", type=int, default=0, help="torch threads in the worker (0: default)")
-    group.addoption("--grader-no-sandbox", action="store_true", help="no namespaces, no separate user")
-    group.addoption("--grader-hide", action="append", default=[], help="another folder to hide from the worker")
-    group.addoption("--grader-record", type=Path, help="record the judge's calls into solutions/ here")
-    group.addoption("--grader-lazy-worker", action="store_true",
-                    help="start the worker at the first call, not while the tests are collected")
+    """The grader's options as `--grader-*` flags (declared in grader.settings)."""
+    add_pytest_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers and the report extras; keep the judge to one thread (its references are
-    small, and the worker needs the cores)."""
+    """Read the settings once, register the markers and the report extras; keep the judge to one thread (its
+    references are small, and the worker needs the cores)."""
+    if SETTINGS not in config.stash:
+        config.stash[SETTINGS], config.stash[TARGET] = settings_from_options(config)
+    config.stash[TORCH_THREADS] = torch.get_num_threads()
     torch.set_num_threads(1)
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.pluginmanager.register(ReportExtras(config), "grader-report-extras")
-    if config.getoption("grader_record"):
-        labs = sorted({Path(arg).name for arg in config.args if Path(arg).name.startswith("lab")})
-        config.stash[RECORDER] = start_recording(SOLUTIONS_DIR, config.getoption("grader_record"), labs)
+    record = config.stash[SETTINGS].record
+    if record:
+        labs = sorted({Path(arg).name for arg in config.args if Path(arg).name in LAB_FOLDERS})
+        config.stash[RECORDER] = start_recording(SOLUTIONS_DIR, record, labs)
+
+
+def settings_from_options(config: pytest.Config) -> tuple[GradingSettings, Target]:
+    """The settings and resolved target of a plain pytest run; a bad option is a usage error."""
+    try:
+        settings = from_pytest_options(config)
+        return settings, resolve_target(settings.target)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from error
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Write the golden fixtures of a recording run."""
+    """Write the golden fixtures of a recording run; give the process its torch threads back (for a session
+    run inside another, as pytester and the project's tests do)."""
     if RECORDER in config.stash:
         config.stash[RECORDER].save()
-
-
-def worker_settings(config: pytest.Config) -> WorkerSettings:
-    """Limits and sandbox from the grader's options."""
-    memory = int(config.getoption("grader_memory_gb") * GB)
-    budget = config.getoption("grader_budget")
-    limits = Limits(memory_bytes=memory, cpu_seconds=int(2 * budget) + 60, threads=config.getoption("grader_threads"))
-    return WorkerSettings(limits=limits, isolate=not config.getoption("grader_no_sandbox"),
-                          hide=tuple(config.getoption("grader_hide")))
+    if TORCH_THREADS in config.stash:
+        torch.set_num_threads(config.stash[TORCH_THREADS])
 
 
 def session_budget(config: pytest.Config) -> Budget:
     """The one Budget of this grading run."""
     if BUDGET not in config.stash:
-        config.stash[BUDGET] = Budget(config.getoption("grader_budget"), config.getoption("grader_test_timeout"))
+        config.stash[BUDGET] = config.stash[SETTINGS].new_budget()
     return config.stash[BUDGET]
 
 
@@ -98,23 +100,59 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every judge test must carry points and an exercise; hidden tests go when only public ones run."""
-    unmarked = [item.nodeid for item in items
-                if item.get_closest_marker("points") is None or item.get_closest_marker("exercise") is None]
-    if unmarked:
-        raise pytest.UsageError(f"judge tests without @points or @exercise markers: {unmarked[:5]}")
-    if config.getoption("grader_public_only"):
-        hidden = [item for item in items if item.get_closest_marker("hidden")]
-        items[:] = [item for item in items if not item.get_closest_marker("hidden")]
-        config.hook.pytest_deselected(items=hidden)
+    """Check every judge test's markers; deselect the tests of exercises not selected, and hidden tests when
+    only public ones run."""
+    settings = config.stash[SETTINGS]
+    kept, left_out = [], []
+    for item in items:
+        hidden = item.get_closest_marker("hidden") is not None
+        if is_selected(checked_exercise(item), settings.select) and not (settings.public_only and hidden):
+            kept.append(item)
+        else:
+            left_out.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def checked_exercise(item: pytest.Item) -> Exercise:
+    """The exercise of a judge test, which must carry `points(n)` (one positive number) and `exercise(id)`."""
+    points = item.get_closest_marker("points")
+    if points is None or item.get_closest_marker("exercise") is None:
+        raise pytest.UsageError(f"{item.nodeid}: every judge test needs @pytest.mark.points(n) and "
+                                f"@pytest.mark.exercise(id) (on the test or as the module's pytestmark)")
+    if points.kwargs or len(points.args) != 1 or not isinstance(points.args[0], (int, float)) or points.args[0] <= 0:
+        raise pytest.UsageError(f"{item.nodeid}: points(n) takes one positive number, got {points}")
+    return exercise_of(item)
+
+
+def exercise_of(item: pytest.Item) -> Exercise:
+    """The catalogue's exercise named by the test's `exercise(id)` marker, which must belong to the lab whose
+    folder holds the test."""
+    marker = item.get_closest_marker("exercise")
+    if marker.kwargs or len(marker.args) != 1:
+        raise pytest.UsageError(f"{item.nodeid}: exercise(id) takes only the exercise id, e.g. exercise('lab1.3'); "
+                                f"its function's name comes from ipdl.catalogue (got {marker})")
+    try:
+        exercise = find_exercise(str(marker.args[0]))
+    except UnknownLab as error:
+        raise pytest.UsageError(f"{item.nodeid}: {error}") from error
+    folder, lab = Path(str(item.path)).parent.name, lab_of(exercise.id)
+    if folder != lab.folder:
+        raise pytest.UsageError(f"{item.nodeid}: exercise {exercise.id} belongs to {lab.folder}, "
+                                f"not to the folder {folder}")
+    return exercise
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start the worker now: it imports torch while the judge collects and imports its test cases."""
+    """Start the worker now: it imports torch while the judge collects and imports its test cases (not for a
+    lazy worker, nor when pytest only collects)."""
     config = session.config
-    worker = Worker(resolve_target(config.getoption("grader_target")), worker_settings(config), session_budget(config))
+    settings = config.stash[SETTINGS]
+    confinement = WorkerSettings(limits=settings.limits(), isolate=not settings.no_sandbox, hide=settings.hide)
+    worker = Worker(config.stash[TARGET], confinement, session_budget(config))
     config.stash[WORKER] = worker
-    if not config.getoption("grader_lazy_worker"):
+    if not (settings.lazy_worker or config.option.collectonly):
         worker.launch()
 
 
@@ -131,21 +169,15 @@ def student(request: pytest.FixtureRequest) -> StudentCode:
 
 
 def test_metadata(item: pytest.Item) -> dict[str, Any]:
-    """Lab, exercise and points of a judge test, from its folder and markers."""
-    exercise = item.get_closest_marker("exercise")
+    """Lab, exercise, function and points of a judge test, from its markers and the catalogue."""
+    exercise = exercise_of(item)
     return {
-        "lab": lab_of(item),
-        "exercise": exercise.args[0],
-        "function": exercise.args[1] if len(exercise.args) > 1 else "",
+        "lab": lab_of(exercise.id).id,
+        "exercise": exercise.id,
+        "function": exercise.function,
         "max_points": item.get_closest_marker("points").args[0],
         "visibility": "hidden" if item.get_closest_marker("hidden") else "public",
     }
-
-
-def lab_of(item: pytest.Item) -> str:
-    """`grader/tests/lab1_convolution/test_x.py` -> `lab1`."""
-    folder = Path(str(item.path)).parent.name
-    return folder.split("_")[0]
 
 
 def feedback_for(error: BaseException) -> tuple[str, str | None] | None:
@@ -202,6 +234,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.longrepr = text + (f"\nHint: {hint}" if hint else "")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-json-report's hook, there only with --json-report
 def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> dict[str, Any]:
     """Per-test metadata in the JSON report: lab, exercise, points and, on failure, feedback and hint."""
     data = test_metadata(item)
@@ -217,14 +250,15 @@ class ReportExtras:
     def __init__(self, config: pytest.Config):
         self.config = config
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
         tests = json_report.get("tests", [])
         for test in tests:
             meta = test.setdefault("metadata", {})
             meta["points"] = meta.get("max_points", 0) if test["outcome"] == "passed" else 0
         json_report["grade"] = compute_grade(tests)
-        json_report["student"] = self.config.getoption("grader_student")
-        json_report["target"] = self.config.getoption("grader_target")
+        json_report["student"] = self.config.stash[SETTINGS].student
+        json_report["target"] = self.config.stash[TARGET].label
         json_report["versions"] = versions(graded_lab_folders(tests))
         json_report["graded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         json_report["resources"] = self.resources()
@@ -243,8 +277,9 @@ class ReportExtras:
 
 
 def graded_lab_folders(tests: list[dict[str, Any]]) -> tuple[str, ...]:
-    """`lab1_convolution`, ... for the tests in the report (node ids start with the lab folder)."""
-    return tuple(sorted({test["nodeid"].split("/")[0] for test in tests if "/" in test["nodeid"]}))
+    """`lab1_convolution`, ... for the labs of the tests in the report."""
+    labs = {test["metadata"]["lab"] for test in tests if "lab" in test.get("metadata", {})}
+    return tuple(sorted(find_lab(lab).folder for lab in labs))
 
 
 def versions(lab_folders: tuple[str, ...]) -> dict[str, str]:

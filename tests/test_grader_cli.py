@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
+from ipdl.catalogue import find_exercise
 
 REPORT_KEYS = {"created", "duration", "exitcode", "root", "summary", "tests", "grade", "student", "target",
                "versions", "graded_at"}
@@ -102,10 +103,33 @@ def test_public_only_leaves_out_hidden_tests(tmp_path: Path, solutions_run: tupl
     assert 0 < report["grade"]["max_score"] < solutions_run[2]["grade"]["max_score"]
 
 
+def test_an_exercise_id_grades_that_exercise_only(tmp_path: Path) -> None:
+    code, output, report = run_grader("lab1.3", "--target", "solutions", report=tmp_path / "report.json")
+    assert code == 0, output
+    assert {test["metadata"]["exercise"] for test in report["tests"]} == {"lab1.3"}
+    assert report["grade"]["score"] == report["grade"]["max_score"] == find_exercise("lab1.3").points
+
+
+def test_plain_pytest_with_the_plugin_grades_as_the_cli_does(tmp_path: Path,
+                                                            solutions_run: tuple[int, str, dict]) -> None:
+    """`pytest -p grader.plugin ... --grader-*`: the settings the CLI hands over as an object, read from flags."""
+    report = tmp_path / "report.json"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-c", "grader/tests/pytest.ini",
+                             "grader/tests/lab1_convolution", "--grader-target=solutions", "--grader-student=ref",
+                             "--json-report", f"--json-report-file={report}", "-q"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain, cli = json.loads(report.read_text()), solutions_run[2]
+    assert (plain["grade"], plain["student"], plain["target"]) == (cli["grade"], cli["student"], cli["target"])
+    assert plain["versions"]["judge"] == cli["versions"]["judge"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("lab42",), "unknown lab 'lab42'"),
+        (("lab1.99",), "unknown exercise 'lab1.99'"),
+        (("lab1", "convolution"), "unknown lab 'convolution'"),
         (("--target", "/no/such/folder"), "is not a folder"),
     ],
 )

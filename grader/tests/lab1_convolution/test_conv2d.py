@@ -10,7 +10,7 @@ from grader.tests.lab1_convolution.known_mistakes import conv2d_mistakes
 from grader.tests.lab1_convolution.upstream import blame_earlier_exercise
 from solutions.lab1_convolution.convolution import conv2d as reference_conv2d
 
-pytestmark = pytest.mark.exercise("lab1.3", "conv2d")
+pytestmark = pytest.mark.exercise("lab1.3")
 
 SLIDE_INPUT = [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
 SLIDE_KERNEL = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]

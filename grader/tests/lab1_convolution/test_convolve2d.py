@@ -11,7 +11,7 @@ from grader.tests.lab1_convolution.known_mistakes import NOT_FLIPPED, convolve2d
 from grader.tests.lab1_convolution.upstream import blame_earlier_exercise
 from solutions.lab1_convolution.convolution import convolve2d as reference_convolve2d
 
-pytestmark = pytest.mark.exercise("lab1.4", "convolve2d")
+pytestmark = pytest.mark.exercise("lab1.4")
 
 
 @pytest.fixture(scope="module")

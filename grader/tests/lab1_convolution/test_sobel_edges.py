@@ -11,7 +11,7 @@ from grader.tests.lab1_convolution.photos import astronaut, camera, coffee
 from grader.tests.lab1_convolution.upstream import blame_earlier_exercise
 from solutions.lab1_convolution.sobel import sobel_edges as reference_edges
 
-pytestmark = pytest.mark.exercise("lab1.7", "sobel_edges")
+pytestmark = pytest.mark.exercise("lab1.7")
 
 
 @pytest.fixture(scope="module")

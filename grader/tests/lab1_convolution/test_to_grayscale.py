@@ -9,7 +9,7 @@ from grader.tests.lab1_convolution.known_mistakes import grayscale_mistakes
 from grader.tests.lab1_convolution.photos import as_float, astronaut, camera, coffee, with_alpha
 from solutions.lab1_convolution.sobel import to_grayscale as reference_gray
 
-pytestmark = pytest.mark.exercise("lab1.5", "to_grayscale")
+pytestmark = pytest.mark.exercise("lab1.5")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from grader.tests.lab3_pretrained.known_mistakes import (
 from grader.tests.lab3_pretrained.replies import expect_fields
 from solutions.lab3_pretrained.harness import model_description as reference_description
 
-pytestmark = pytest.mark.exercise("lab3.4", "describe_model")
+pytestmark = pytest.mark.exercise("lab3.4")
 
 FIELDS = ("name", "type", "output_shape", "parameters")
 

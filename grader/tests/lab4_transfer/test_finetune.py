@@ -21,7 +21,7 @@ from ipdl.pretrained import build_model
 from solutions.lab4_transfer.finetune import evaluate
 from solutions.lab4_transfer.harness import set_trainable
 
-pytestmark = pytest.mark.exercise("lab4.5", "finetune")
+pytestmark = pytest.mark.exercise("lab4.5")
 
 RUN = {"epochs": 3, "n_blocks": 1, "lr_head": 1e-2, "lr_backbone": 1e-3}
 KEYS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds")

@@ -5,7 +5,7 @@ import pytest
 from grader.tests.lab4_transfer.replies import expect_requires_grad
 from solutions.lab4_transfer.harness import requires_grad_after as reference_requires_grad
 
-pytestmark = pytest.mark.exercise("lab4.2", "freeze_backbone")
+pytestmark = pytest.mark.exercise("lab4.2")
 
 
 @pytest.fixture(scope="module")

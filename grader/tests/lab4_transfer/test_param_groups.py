@@ -14,7 +14,7 @@ from grader.tests.lab4_transfer.known_mistakes import (
 from grader.tests.lab4_transfer.replies import expect_fields
 from solutions.lab4_transfer.harness import groups_of as reference_groups_of
 
-pytestmark = pytest.mark.exercise("lab4.4", "param_groups")
+pytestmark = pytest.mark.exercise("lab4.4")
 
 LR_HEAD, LR_BACKBONE = 1e-3, 1e-4
 

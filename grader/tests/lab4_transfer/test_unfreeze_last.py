@@ -8,7 +8,7 @@ from grader.tests.lab4_transfer.replies import expect_requires_grad
 from ipdl.pretrained import backbone_stages, build_model, head_name
 from solutions.lab4_transfer.harness import requires_grad_after as reference_requires_grad
 
-pytestmark = pytest.mark.exercise("lab4.3", "unfreeze_last")
+pytestmark = pytest.mark.exercise("lab4.3")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from grader.tests.lab5_unet.known_mistakes import CONV_BIAS, NOT_SEQUENTIAL_ORDE
 from grader.tests.lab5_unet.replies import check_shapes
 from solutions.lab5_unet import harness
 
-pytestmark = pytest.mark.exercise("lab5.1", "DoubleConv")
+pytestmark = pytest.mark.exercise("lab5.1")
 
 
 @pytest.fixture(scope="module")

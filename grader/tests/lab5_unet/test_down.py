@@ -9,7 +9,7 @@ from grader.tests.lab5_unet.known_mistakes import NO_INDICES, down_mistakes
 from grader.tests.lab5_unet.upstream import blame_earlier_exercise
 from solutions.lab5_unet import harness
 
-pytestmark = pytest.mark.exercise("lab5.2", "Down")
+pytestmark = pytest.mark.exercise("lab5.2")
 
 
 @pytest.fixture(scope="module")

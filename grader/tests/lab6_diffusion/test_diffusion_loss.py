@@ -10,7 +10,7 @@ from grader.tests.lab6_diffusion.known_mistakes import NOISE_FIRST, PREDICTS_X0,
 from grader.tests.lab6_diffusion.references import ddpm_scheduler, random_images
 from solutions.lab6_diffusion.harness import ProbeDenoiser
 
-pytestmark = pytest.mark.exercise("lab6.7", "diffusion_loss")
+pytestmark = pytest.mark.exercise("lab6.7")
 
 WEIGHTS = torch.tensor([0.3, -0.1, 0.5])  # the probe's w, b, s
 HARNESS_HINT = "labs/lab6_diffusion/harness.py is given code: restore it from a fresh copy of the lab"
