@@ -33,7 +33,6 @@ DEFAULT_CALL_TIMEOUT = 5.0  # seconds per call; a test may ask for more
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
 OUTPUT_TAIL_CHARS = 1500
 OUTPUT_KEEP_BYTES = 1024**2  # the student's printed output is cut back to nothing beyond this, between calls
-STAGE_MAX_BYTES = 512 * 1024**2
 ERROR_KINDS = ("exception", "import", "forbidden", "bad_return", "timeout", "crash", "limit", "budget")
 _worker_numbers = itertools.count()
 
@@ -87,7 +86,7 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.budget = budget or Budget()
         self.process: subprocess.Popen | None = None
-        self.sandbox: dict[str, Any] = {}  # what the worker reported about its confinement when it started
+        self.sandbox: dict[str, Any] = {}  # its confinement as it reported it at start, and what it mounted
         self._workdir = tempfile.TemporaryDirectory(prefix="ipdl-worker-")
         self._stderr_path = Path(self._workdir.name) / "worker-output.txt"
         self._uid = 100_000 + os.getpid() * 8 + next(_worker_numbers) % 8 if os.geteuid() == 0 else None
@@ -103,16 +102,18 @@ class Worker:
                 "scratch": str(self.folder("root")), "uid": self._uid, "isolate": self.settings.isolate}
 
     def mounts(self) -> dict[str, str]:
-        """Package folders; copied once, readable by all, when the worker runs as a user of its own."""
+        """Package folders, worked out once (see readable)."""
         if self._mounts is None:
-            if self._uid is None:
-                self._mounts = {name: str(folder) for name, folder in self.target.mounts.items()}
-            else:
-                os.chmod(self._workdir.name, 0o711)
-                self._mounts = {name: str(stage_copy(folder, Path(self._workdir.name) / "staged" / name,
-                                                     STAGE_MAX_BYTES))
-                                for name, folder in self.target.mounts.items()}
+            self._mounts = {name: str(self.readable(name, folder)) for name, folder in self.target.mounts.items()}
         return self._mounts
+
+    def readable(self, name: str, folder: Path) -> Path:
+        """`folder` as the worker's user can read it: the folder itself for a worker that runs as the judge's user
+        and for a submission's staged copy (readable by all already); else a copy readable by all."""
+        if self._uid is None or (self.target.staged and name == self.target.package):
+            return folder
+        os.chmod(self._workdir.name, 0o711)
+        return stage_copy(folder, Path(self._workdir.name) / "staged" / name)
 
     def folder(self, name: str) -> Path:
         path = Path(self._workdir.name) / name
@@ -148,6 +149,8 @@ class Worker:
             self.stop()
             raise RuntimeError(f"the grader's worker process did not start:\n{tail}")
         self.sandbox = {"sandbox": reply[0].get("sandbox"), "limits": reply[0].get("limits")}
+        if self.target.staged:
+            self.sandbox["submission"] = self.target.staging_note()
         self._ready = True
 
     def call(self, function: str, args: tuple, kwargs: dict[str, Any], *,

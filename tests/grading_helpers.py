@@ -23,8 +23,9 @@ class GraderRun(NamedTuple):
 
 def run_grader(lab: str, target: Path | str, report: Path, timeout_s: int = GRADER_TIMEOUT_S,
                options: tuple[str, ...] = ()) -> GraderRun:
-    """Grade `lab` in the `target` folder, writing the JSON report to `report`; `options` go to pytest (`-k ...`)."""
-    command = [sys.executable, "-m", "grader", lab, "--target", str(target), "--json", str(report), *options]
+    """Grade `lab` (or several labs and exercises: "lab1 lab2.3") in `target`, writing the JSON report to `report`;
+    `options` go to pytest (`-k ...`)."""
+    command = [sys.executable, "-m", "grader", *lab.split(), "--target", str(target), "--json", str(report), *options]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s)
     return GraderRun(result.returncode, result.stdout + result.stderr, json.loads(report.read_text()))
 

@@ -95,10 +95,12 @@ def where_am_i():
 
 @pytest.fixture(scope="module")
 def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A lab folder the catalogue knows, holding a module of the student's own (the grader recognises lab folders
+    by their names; the staged copy adds the lab's given files beside it)."""
     folder = tmp_path_factory.mktemp("submission")
-    (folder / "lab9_demo").mkdir()
+    (folder / "lab1_convolution").mkdir()
     module = textwrap.dedent(MISBEHAVING_MODULE).replace("REPO_ROOT", str(REPO_ROOT))  # the kit, wherever it is
-    (folder / "lab9_demo" / "calls.py").write_text(module)
+    (folder / "lab1_convolution" / "calls.py").write_text(module)
     return folder
 
 
@@ -110,7 +112,7 @@ def worker(submission: Path) -> Worker:
 
 
 def call(worker: Worker, name: str, *args, timeout: float = 5.0, **kwargs):
-    return worker.call(f"lab9_demo.calls.{name}", args, kwargs, timeout=timeout, forbidden_ops=("convolution",))
+    return worker.call(f"lab1_convolution.calls.{name}", args, kwargs, timeout=timeout, forbidden_ops=("convolution",))
 
 
 def test_values_round_trip_as_plain_objects(worker: Worker) -> None:
@@ -217,16 +219,16 @@ def test_budgets_name_the_limit_that_stopped_a_call(submission: Path) -> None:
     try:
         budget.start_test()
         with pytest.raises(StudentCodeError) as caught:
-            worker.call("lab9_demo.calls.spin", (), {}, timeout=5)
+            worker.call("lab1_convolution.calls.spin", (), {}, timeout=5)
         assert caught.value.kind == "timeout" and "the limit for one test, 1.5 s" in caught.value.summary()
         with pytest.raises(StudentCodeError) as caught:
-            worker.call("lab9_demo.calls.add", (1, 2), {})
+            worker.call("lab1_convolution.calls.add", (1, 2), {})
         assert caught.value.kind == "budget" and "not run" in caught.value.summary()
         budget.start_test()
-        assert worker.call("lab9_demo.calls.add", (1, 2), {}) == 3
+        assert worker.call("lab1_convolution.calls.add", (1, 2), {}) == 3
         budget.used_s = budget.total_s
         with pytest.raises(StudentCodeError, match="total budget"):
-            worker.call("lab9_demo.calls.add", (1, 2), {})
+            worker.call("lab1_convolution.calls.add", (1, 2), {})
     finally:
         worker.close()
 
@@ -239,7 +241,7 @@ def test_budgets_name_the_limit_that_stopped_a_call(submission: Path) -> None:
 def test_a_malformed_reply_is_a_failed_call_not_a_judge_error(worker: Worker, value: dict) -> None:
     reply = ({"id": worker._next_id, "ok": True, "value": value}, {})
     with pytest.raises(StudentCodeError) as caught:
-        worker._value_of("lab9_demo.calls.add", reply, "")
+        worker._value_of("lab1_convolution.calls.add", reply, "")
     assert caught.value.kind == "bad_return"
 
 
@@ -253,8 +255,8 @@ def test_cpu_limit_ends_the_worker_with_its_name(submission: Path) -> None:
     worker = Worker(resolve_target(str(submission)), WorkerSettings(limits=Limits(cpu_seconds=1)))
     try:
         with pytest.raises(StudentCodeError) as caught:
-            worker.call("lab9_demo.calls.spin", (), {}, timeout=60)
+            worker.call("lab1_convolution.calls.spin", (), {}, timeout=60)
         assert caught.value.kind == "crash" and "CPU time limit" in caught.value.summary()
-        assert worker.call("lab9_demo.calls.add", (1, 2), {}) == 3
+        assert worker.call("lab1_convolution.calls.add", (1, 2), {}) == 3
     finally:
         worker.close()

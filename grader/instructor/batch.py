@@ -2,32 +2,28 @@
 
     python -m grader batch SUBMISSIONS --out REPORTS [--workers N] [--labs LAB ...] [--force]
 
-SUBMISSIONS holds one folder or .zip file per student, named by student id, each a copy of labs/ (or a folder
-holding one). REPORTS receives one JSON report per student (`<id>.json`), and each grader's output in
-`logs/<id>.txt`. Reports already there are kept (the batch resumes) unless --force; a submission that cannot
-be graded gets a report with an `error` and is tried again on the next run.
+SUBMISSIONS holds one folder or .zip file per student, named by student id, each in a shape the grader takes
+(grader.target.SHAPES: a copy of labs/, a folder of lab folders, one lab folder, or a zip of one of these).
+REPORTS receives one JSON report per student (`<id>.json`), and each grader's output in `logs/<id>.txt`.
+Reports already there are kept (the batch resumes) unless --force; a submission that cannot be graded gets a
+report with an `error` and is tried again on the next run.
 """
 
 import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.budget import Budget
-from grader.instructor import safe_zip
 from grader.paths import REPO_ROOT
-from grader.target import find_labs_folder
 
 STARTUP_MARGIN_S = 180  # a grader process may take this much longer than its students' time budget
 STUDENT_ID = re.compile(r"^[\w.@+-]+$")
@@ -80,18 +76,17 @@ class Batch:
         self.args = args
         self.out: Path = args.out
         self.logs = self.out / "logs"
-        self.scratch = Path(tempfile.mkdtemp(prefix="ipdl-batch-"))  # 0700: unpacked zips, unreadable to others
         self.budget_s = args.budget
         self.threads = max(1, (os.cpu_count() or 1) // args.workers)
 
     def grade(self, submission: Submission) -> Outcome:
-        """Grade one submission in its own grader process; never raises for a broken submission."""
+        """Grade one submission in its own grader process, which unpacks and stages it as `python -m grader
+        --target` does for any submission; never raises for a broken submission."""
         started = time.monotonic()
         report_path = self.out / f"{submission.student}.json"
         try:
-            target = self.unpack(submission)
-            outcome = self.run_grader(submission.student, target, report_path)
-        except (safe_zip.UnsafeZipError, zipfile.BadZipFile, OSError, ValueError) as error:
+            outcome = self.run_grader(submission.student, submission.path.resolve(), report_path)
+        except OSError as error:
             outcome = Outcome(submission.student, "error", message=f"{type(error).__name__}: {error}")
         except Exception as error:  # (one broken submission never stops the batch)
             outcome = Outcome(submission.student, "error", message=f"unexpected {type(error).__name__}: {error}")
@@ -100,14 +95,8 @@ class Batch:
         outcome.seconds = time.monotonic() - started
         return outcome
 
-    def unpack(self, submission: Submission) -> Path:
-        if submission.path.is_dir():
-            return find_labs_folder(submission.path.resolve())
-        folder = safe_zip.extract(submission.path, self.scratch / submission.student)
-        return find_labs_folder(folder)
-
     def command(self, student: str, target: Path, report: Path) -> list[str]:
-        hidden = [self.args.submissions.resolve(), self.out.resolve(), self.scratch]
+        hidden = [self.args.submissions.resolve(), self.out.resolve()]
         return [sys.executable, "-m", "grader", *self.args.labs, "--target", str(target), "--student", student,
                 "--json", str(report), "--budget", str(self.budget_s), "--threads", str(self.threads),
                 *[f"--hide={folder}" for folder in hidden]]
@@ -213,6 +202,5 @@ def main(argv: list[str]) -> int:
             outcomes.append(future.result())
             progress.step(outcomes[-1])
     progress.close()
-    shutil.rmtree(batch.scratch, ignore_errors=True)
     print(summary(outcomes, time.monotonic() - started))
     return 0 if not any(o.status == "error" for o in outcomes) else 1
