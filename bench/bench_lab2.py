@@ -5,7 +5,6 @@ model's, and the Digit reader tab's from a drawing to its top 3).
     python bench/bench_lab2.py [--threads 1] [--repeats 100]
 """
 
-import argparse
 import math
 import time
 from collections.abc import Callable
@@ -15,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from timing import median_seconds
+from timing import bench_arguments, median_seconds, parse_bench_arguments
 from torch import nn
 
 from ipdl.checkpoints import load_checkpoint
@@ -108,11 +107,7 @@ def time_to_reach(history: list[tuple[float, float]], accuracy: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads for every measurement")
-    parser.add_argument("--repeats", type=int, default=100, help="timed predictions for the latency")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_bench_arguments(bench_arguments(__doc__, 100, "timed predictions for the latency"))
     split = load_mnist()
     state_dict, info = load_checkpoint(BUNDLED)
     bundled = LeNet()

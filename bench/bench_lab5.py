@@ -4,12 +4,11 @@ postcodes, how long they trained, how fast they segment, and how fast the postco
     python bench/bench_lab5.py [--repeats 20] [--threads 1]
 """
 
-import argparse
 import time
 from pathlib import Path
 
 import torch
-from timing import median_seconds
+from timing import bench_arguments, median_seconds, parse_bench_arguments
 
 from ipdl.checkpoints import load_checkpoint
 from ipdl.data.postcodes import heldout_postcodes, make_postcodes
@@ -61,11 +60,7 @@ def bench_model(up_mode: str, path: Path, repeats: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=20, help="timed runs per measurement")
-    parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_bench_arguments(bench_arguments(__doc__, 20, "timed runs per measurement"))
     bench_generator(args.repeats)
     for up_mode, path in CHECKPOINTS.items():
         bench_model(up_mode, path, args.repeats)

@@ -1,11 +1,14 @@
 """The timing rules of the bench scripts: one warm-up call, then the median of `repeats` timed calls; and, where
 big tensors come and go, an allocator that does not make the first caller pay for fresh memory."""
 
+import argparse
 import ctypes
 import ctypes.util
 import statistics
 import time
 from collections.abc import Callable
+
+import torch
 
 
 def median_seconds(function: Callable[[], object], repeats: int,
@@ -36,3 +39,19 @@ def steady_allocator() -> bool:
         return False
     m_trim_threshold, m_mmap_threshold, one_gib = -1, -3, 1 << 30
     return bool(mallopt(m_mmap_threshold, one_gib)) and bool(mallopt(m_trim_threshold, one_gib))
+
+
+def bench_arguments(doc: str, repeats: int, repeats_help: str) -> argparse.ArgumentParser:
+    """The options every single-threaded bench shares: how many timed runs, and torch's CPU threads (default 1:
+    on a shared machine torch's default threads can be several times slower than one)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=repeats, help=repeats_help)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads for every measurement")
+    return parser
+
+
+def parse_bench_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the command line and apply --threads before anything is timed."""
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args

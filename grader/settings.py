@@ -38,7 +38,8 @@ class GradingSettings:
 
     select: tuple[str, ...] = option((), "labs or exercises to grade: lab1, 1, lab1_convolution, lab1.3 "
                                          "(default: all the target has)", parse=canonical_names, positional="LAB")
-    target: str = option("labs", "labs, solutions, or the path of a student's copy of labs/ (default: %(default)s)")
+    target: str = option("labs", "labs, solutions, or a submission: a copy of labs/, a folder of lab folders, "
+                                 "one lab folder, or a .zip of any of these (default: %(default)s)")
     student: str = option("", "student id written into the report")
     public_only: bool = option(False, "run only the tests students can see")
     budget: float = option(Budget.total_s, "seconds for all calls together (default: %(default)s)", group=LIMITS)

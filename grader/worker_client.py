@@ -23,11 +23,11 @@ from typing import Any
 
 from grader.budget import Budget
 from grader.paths import REPO_ROOT, WORKER_SCRIPT
-from grader.target import Target, resolve_target, stage_copy
+from grader.target import Target, stage_copy
 from grader.worker import wire
 from grader.worker.limits import Limits, describe_signal
 
-__all__ = ["StudentCode", "StudentCodeError", "Worker", "WorkerSettings", "resolve_target"]
+__all__ = ["StudentCode", "StudentCodeError", "Worker", "WorkerSettings"]
 
 DEFAULT_CALL_TIMEOUT = 5.0  # seconds per call; a test may ask for more
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold disk can be slow

@@ -35,8 +35,8 @@ python3 -m venv /opt/ipdl
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for every submission; the student's files are in /autograder/submission: a labs/ folder,
-# or lab folders (lab1_convolution/ ...), possibly inside one wrapping folder.
+# Gradescope runs this for every submission; the student's files are in /autograder/submission, in any shape the
+# grader's --target takes: a copy of labs/, lab folders (lab1_convolution/ ...), one lab folder, or a .zip of these.
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${IPDL_PYTHON:-/opt/ipdl/bin/python}"
