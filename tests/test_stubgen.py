@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor.stubgen import MarkerError, make_stub, stale_lab_files, strip_hidden, sync
+from grader.instructor.stubgen import (
+    RECORD_NAME,
+    EditedFiles,
+    MarkerError,
+    make_stub,
+    stale_lab_files,
+    strip_hidden,
+    sync,
+)
 from grader.paths import LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
 
 SOLUTION = textwrap.dedent('''
@@ -65,11 +73,19 @@ def test_hidden_regions_are_removed() -> None:
     assert strip_hidden(text, "t.py") == "a = 1\nb = 3\n"
 
 
+def write_solution(solutions: Path, text: str = SOLUTION) -> None:
+    (solutions / "lab1_convolution").mkdir(parents=True, exist_ok=True)
+    (solutions / "lab1_convolution" / "ex.py").write_text(text)
+    (solutions / "lab1_convolution" / "README.md").write_text("# Lab 1\n")
+
+
+def snapshot(folder: Path) -> dict[Path, bytes]:
+    return {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def test_check_finds_stale_missing_and_orphan_files(tmp_path: Path) -> None:
     solutions, labs = tmp_path / "solutions", tmp_path / "labs"
-    (solutions / "lab1_convolution").mkdir(parents=True)
-    (solutions / "lab1_convolution" / "ex.py").write_text(SOLUTION)
-    (solutions / "lab1_convolution" / "README.md").write_text("# Lab 1\n")
+    write_solution(solutions)
     assert {why for _, why in stale_lab_files(solutions, labs)} == {"missing"}
     sync(solutions, labs)
     assert stale_lab_files(solutions, labs) == []
@@ -80,9 +96,48 @@ def test_check_finds_stale_missing_and_orphan_files(tmp_path: Path) -> None:
         (Path("lab1_convolution/ex.py"), "differs from its source in solutions/"),
         (Path("lab1_convolution/old.py"), "has no source in solutions/"),
     ]
-    sync(solutions, labs)
+    sync(solutions, labs, force=True)
     assert stale_lab_files(solutions, labs) == []
     assert (labs / "lab1_convolution" / "student-model.safetensors").exists()
+
+
+def test_sync_overwrites_only_what_it_generated(tmp_path: Path) -> None:
+    """A stub sync wrote is regenerated when its solution changes; a file edited by hand, or one sync never wrote,
+    is neither overwritten nor removed: sync names it, changes nothing, and needs force."""
+    solutions, labs = tmp_path / "solutions", tmp_path / "labs"
+    write_solution(solutions)
+    sync(solutions, labs)
+    assert (labs / RECORD_NAME).is_file()
+    write_solution(solutions, SOLUTION.replace("Twice x.", "Two times x."))
+    assert sync(solutions, labs) == ["wrote labs/lab1_convolution/ex.py"]
+    assert "Two times x." in (labs / "lab1_convolution" / "ex.py").read_text()
+
+    stub = labs / "lab1_convolution" / "ex.py"
+    stub.write_text(stub.read_text().replace("raise NotImplementedError", "return x * 2  #"))  # the student's work
+    (labs / "lab1_convolution" / "notes.md").write_text("my notes\n")  # never written by sync
+    write_solution(solutions, SOLUTION.replace("Twice x.", "Double x."))
+    before = snapshot(labs)
+    with pytest.raises(EditedFiles) as refused:
+        sync(solutions, labs)
+    assert refused.value.paths == [Path("lab1_convolution/ex.py"), Path("lab1_convolution/notes.md")]
+    assert "labs/lab1_convolution/ex.py" in str(refused.value) and "--force" in str(refused.value)
+    assert snapshot(labs) == before
+
+    assert sync(solutions, labs, force=True) == ["wrote labs/lab1_convolution/ex.py",
+                                                 "removed labs/lab1_convolution/notes.md"]
+    assert "Double x." in stub.read_text() and stale_lab_files(solutions, labs) == []
+
+
+def test_sync_refuses_a_file_it_has_no_record_of(tmp_path: Path) -> None:
+    """Before sync's first run (no record), a differing file in labs/ may be anyone's work."""
+    solutions, labs = tmp_path / "solutions", tmp_path / "labs"
+    write_solution(solutions)
+    (labs / "lab1_convolution").mkdir(parents=True)
+    (labs / "lab1_convolution" / "ex.py").write_text("# someone's own file\n")
+    with pytest.raises(EditedFiles):
+        sync(solutions, labs)
+    assert (labs / "lab1_convolution" / "ex.py").read_text() == "# someone's own file\n"
+    assert not (labs / RECORD_NAME).exists()
 
 
 def test_repository_labs_are_up_to_date() -> None:
@@ -91,15 +146,31 @@ def test_repository_labs_are_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_sync_check_exits_1_and_names_a_stale_file(tmp_path: Path) -> None:
+def test_sync_check_and_sync_name_a_file_edited_by_hand(tmp_path: Path) -> None:
+    """In a copy of the kit: --check calls the edited stub stale and edited by hand; sync refuses it (exit 2,
+    nothing changed) and overwrites it only with --force."""
     copy = tmp_path / "kit"
     shutil.copytree(REPO_ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__"))
     stub = copy / "labs" / "lab1_convolution" / "convolution.py"
-    stub.write_text(stub.read_text() + "\n# edited by hand\n")
-    result = subprocess.run([sys.executable, "-m", "grader", "sync", "--check"], cwd=copy,
-                            capture_output=True, text=True)
-    assert result.returncode == 1
-    assert "labs/lab1_convolution/convolution.py" in result.stdout
+    generated = stub.read_bytes()
+    stub.write_bytes(generated + b"\n# edited by hand\n")
+    edited = snapshot(copy / "labs")
+
+    def sync_in_copy(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "grader", "sync", *args], cwd=copy, capture_output=True,
+                              text=True)
+
+    checked = sync_in_copy("--check")
+    assert checked.returncode == 1
+    assert "stale: labs/lab1_convolution/convolution.py differs from its source in solutions/ (edited by hand)" \
+        in checked.stdout
+    refused = sync_in_copy()
+    assert refused.returncode == 2 and "labs/lab1_convolution/convolution.py" in refused.stdout
+    assert "--force" in refused.stdout
+    assert snapshot(copy / "labs") == edited
+    forced = sync_in_copy("--force")
+    assert forced.returncode == 0 and "wrote labs/lab1_convolution/convolution.py" in forced.stdout
+    assert stub.read_bytes() == generated
 
 
 def test_no_solution_code_in_the_generated_labs() -> None:
