@@ -12,9 +12,10 @@ import torch
 
 from grader.budget import Budget
 from grader.paths import REPO_ROOT
+from grader.target import resolve_target
 from grader.worker import wire
 from grader.worker.limits import GB, Limits
-from grader.worker_client import OUTPUT_KEEP_BYTES, StudentCodeError, Worker, WorkerSettings, resolve_target
+from grader.worker_client import OUTPUT_KEEP_BYTES, StudentCodeError, Worker, WorkerSettings
 
 MISBEHAVING_MODULE = '''
 import ctypes
