@@ -5,11 +5,14 @@ Only plain values rebuilt by the judge reach these functions (see `wire`), and e
 with an exact type test, so nothing the student made takes part in a comparison.
 """
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import torch
+
+from grader.failure_record import result_hash
 
 
 class GradingFailure(AssertionError):
@@ -18,6 +21,21 @@ class GradingFailure(AssertionError):
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
         self.hint = hint
+        self.result_hash: str | None = None  # of the wrong result, set by the check that saw it
+
+
+def keeps_result_hash(check: Callable[..., None]) -> Callable[..., None]:
+    """A check whose failure keeps a hash of the wrong result `got` (for the class statistics)."""
+
+    @functools.wraps(check)
+    def checked(got: Any, expected: Any, *, what: str, **options: Any) -> None:
+        try:
+            check(got, expected, what=what, **options)
+        except GradingFailure as failure:
+            failure.result_hash = failure.result_hash or result_hash(got, what)
+            raise
+
+    return checked
 
 
 def expect(condition: bool, message: str, hint: str | None = None) -> None:
@@ -34,6 +52,7 @@ def expect_fields(reply: Any, fields: tuple[str, ...], what: str, hint: str | No
     return reply
 
 
+@keeps_result_hash
 def assert_value_equal(got: Any, expected: Any, *, what: str, hint: str | None = None) -> None:
     """Exact type and equality for scalars, strings and small containers of them."""
     if type(got) is not type(expected):
@@ -42,6 +61,7 @@ def assert_value_equal(got: Any, expected: Any, *, what: str, hint: str | None =
         raise GradingFailure(f"{what}: expected {expected!r}, got {got!r}", hint)
 
 
+@keeps_result_hash
 def assert_tensor_close(
     got: Any,
     expected: torch.Tensor | np.ndarray,

@@ -25,3 +25,9 @@ def judge_fingerprint(lab_folders: tuple[str, ...]) -> str:
             continue
         digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
+
+
+def lab_fingerprints(lab_folders: tuple[str, ...]) -> dict[str, str]:
+    """Lab id -> the fingerprint of the judge of that lab alone, so that two reports can be compared lab by lab
+    whichever other labs each graded."""
+    return {catalogue.find_lab(folder).id: judge_fingerprint((folder,)) for folder in lab_folders}

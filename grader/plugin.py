@@ -21,8 +21,9 @@ import pytest
 import torch
 
 from grader.budget import Budget
+from grader.failure_record import failure_record
 from grader.feedback import GradingFailure
-from grader.fingerprint import judge_fingerprint
+from grader.fingerprint import judge_fingerprint, lab_fingerprints
 from grader.golden.modules import start_recording
 from grader.golden.recorder import Recorder, ReplayMissing
 from grader.grade import compute_grade
@@ -236,11 +237,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.hookimpl(optionalhook=True)  # pytest-json-report's hook, there only with --json-report
 def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> dict[str, Any]:
-    """Per-test metadata in the JSON report: lab, exercise, points and, on failure, feedback and hint."""
+    """Per-test metadata in the JSON report: lab, exercise, points and, on failure, feedback, hint, the kind of
+    failure and a hash of the wrong result (grader.failure_record)."""
     data = test_metadata(item)
     if call.when == "call" and call.excinfo is not None:
         text, hint = feedback_for(call.excinfo.value) or (str(call.excinfo.value), None)
-        data.update(feedback=text, hint=hint)
+        data.update(feedback=text, hint=hint, **failure_record(call.excinfo.value))
     return data
 
 
@@ -282,9 +284,10 @@ def graded_lab_folders(tests: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(sorted(find_lab(lab).folder for lab in labs))
 
 
-def versions(lab_folders: tuple[str, ...]) -> dict[str, str]:
+def versions(lab_folders: tuple[str, ...]) -> dict[str, Any]:
     """Versions that can change a grade, so reports from different setups can be told apart."""
-    found = {"python": platform.python_version(), "judge": judge_fingerprint(lab_folders)}
+    found = {"python": platform.python_version(), "judge": judge_fingerprint(lab_folders),
+             "judge_labs": lab_fingerprints(lab_folders)}
     for package in ("ipdl-lab", "torch", "numpy", "pytest"):
         try:
             found[package] = package_metadata.version(package)
