@@ -38,6 +38,7 @@ BUDGET = pytest.StashKey[Budget]()
 WORKER = pytest.StashKey[Worker]()
 RECORDER = pytest.StashKey[Recorder]()
 TORCH_THREADS = pytest.StashKey[int]()  # the process's torch threads before the session, given back after it
+KEPT_WORKER = pytest.StashKey[Worker]()  # a worker that outlives the session (a notebook's: grader.notebook_check)
 MARKERS = (
     "points(n): points a passing test earns (required on every judge test)",
     "exercise(id): the catalogue's exercise a test belongs to, e.g. exercise('lab1.3')",
@@ -149,6 +150,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the worker now: it imports torch while the judge collects and imports its test cases (not for a
     lazy worker, nor when pytest only collects)."""
     config = session.config
+    if KEPT_WORKER in config.stash:  # already running: it works for this session's budget and stays up after it
+        config.stash[KEPT_WORKER].budget = session_budget(config)
+        config.stash[WORKER] = config.stash[KEPT_WORKER]
+        return
     settings = config.stash[SETTINGS]
     confinement = WorkerSettings(limits=settings.limits(), isolate=not settings.no_sandbox, hide=settings.hide)
     worker = Worker(config.stash[TARGET], confinement, session_budget(config))
@@ -158,8 +163,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Stop the worker and everything it started."""
-    if WORKER in session.config.stash:
+    """Stop the worker and everything it started (not a kept one)."""
+    if WORKER in session.config.stash and KEPT_WORKER not in session.config.stash:
         session.config.stash[WORKER].close()
 
 

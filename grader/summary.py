@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from ipdl.catalogue import find_exercise
+
 
 def format_summary(report: dict[str, Any], details: bool = False) -> str:
     """The table printed after grading, built from the JSON report."""
@@ -12,7 +14,7 @@ def format_summary(report: dict[str, Any], details: bool = False) -> str:
         lines.append(f"{lab:<8}{'':<22}{points(lab_grade):>12}")
         for exercise, ex in lab_grade["exercises"].items():
             mark = "ok" if ex["score"] == ex["max_score"] else "--"
-            lines.append(f"  {exercise:<8}{ex['name']:<20}{points(ex):>10}  {mark}")
+            lines.append(f"  {exercise:<8}{ex['name']:<20}{points(ex):>10}  {mark}  {part(exercise)}")
             for test in failures.get(exercise, [])[: None if details else 1]:
                 lines.extend(failure_lines(test, details))
     percent = 100 * grade["score"] / grade["max_score"] if grade["max_score"] else 0.0
@@ -39,6 +41,11 @@ def failure_lines(test: dict[str, Any], details: bool) -> list[str]:
     if meta.get("hint"):
         lines.append(f"        hint: {meta['hint']}")
     return lines
+
+
+def part(exercise_id: str) -> str:
+    """Where the lab's time plan puts an exercise: "in the slot" of the workshop, or "going further" (homework)."""
+    return "in the slot" if find_exercise(exercise_id).in_slot else "going further"
 
 
 def points(entry: dict[str, Any]) -> str:

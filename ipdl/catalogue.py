@@ -23,6 +23,7 @@ class Exercise:
     module: str  # the exercise module in the lab folder that holds it, without .py
     points: int  # all its tests together, public and hidden
     uses: tuple[str, ...] = ()  # exercises its reference calls: a wrong one there explains a failure here
+    in_slot: bool = True  # part of the lab's workshop slot; False: going further (homework), see GOING_FURTHER
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,18 @@ class Lab:
         return tuple(dict.fromkeys(exercise.module for exercise in self.exercises))
 
 
+# Exercises for after the workshop: each lab's time plan (its sheet and notebook) leaves them out of the slot.
+GOING_FURTHER = ("lab1.4", "lab2.7", "lab3.4", "lab5.10", "lab6.2", "lab6.7")
+
+
 def _exercises(lab: str, module_rows: dict[str, list[tuple]]) -> tuple[Exercise, ...]:
     """Number the rows `(function, points, uses...)` of each module lab.1, lab.2, ... in the order given."""
     exercises = []
     for module, rows in module_rows.items():
         for function, points, *uses in rows:
-            exercises.append(Exercise(f"{lab}.{len(exercises) + 1}", function, module, points, tuple(uses)))
+            exercise_id = f"{lab}.{len(exercises) + 1}"
+            exercises.append(Exercise(exercise_id, function, module, points, tuple(uses),
+                                      in_slot=exercise_id not in GOING_FURTHER))
     return tuple(exercises)
 
 
