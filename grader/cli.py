@@ -1,10 +1,10 @@
 """`python -m grader`: grade labs of a target, or run one of the grader's other commands.
 
     python -m grader [LAB|EXERCISE ...] [--target labs|solutions|PATH] [--student ID] [--json PATH] [--gradescope PATH]
-    python -m grader sync [--check]
+    python -m grader sync [--check] [--force]
     python -m grader batch SUBMISSIONS --out REPORTS [--workers N] [--labs LAB ...] [--force]
     python -m grader gradebook REPORTS --csv grades.csv
-    python -m grader gradescope-bundle OUT.zip
+    python -m grader gradescope-bundle OUT.zip --labs LAB ...|all
     python -m grader release OUT
 
 Exit codes: 0 full marks, 1 graded with points missing, 2 the grader itself could not run.
@@ -20,11 +20,13 @@ import pytest
 
 from grader.instructor import batch, gradebook, gradescope, release, stubgen
 from grader.paths import JUDGE_TESTS_DIR
+from grader.refusals import INSTRUCTOR_COMMANDS, command_refusal, target_refusal
 from grader.selection import selected_labs
 from grader.settings import GivenSettings, GradingSettings, add_cli_options
-from grader.summary import format_summary
+from grader.summary import format_summary, hidden_tests
 from grader.target import Target, has_lab_folders, resolve_target
 from ipdl.catalogue import LABS
+from ipdl.kit import is_student_release
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_GRADER_FAILED = 0, 1, 2
 COMMANDS = {"sync": stubgen.main, "batch": batch.main, "gradebook": gradebook.main,
@@ -43,10 +45,10 @@ def judge_folders(selection: tuple[str, ...], target_folder: Path) -> list[Path]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    commands = [name for name in COMMANDS if not (is_student_release() and name in INSTRUCTOR_COMMANDS)]
     parser = argparse.ArgumentParser(
         prog="python -m grader", description="Grade the labs of a target against the reference solutions.",
-        epilog="Other commands: sync, batch, gradebook, gradescope-bundle, release "
-               "('python -m grader COMMAND --help').")
+        epilog=f"Other commands: {', '.join(commands)} ('python -m grader COMMAND --help').")
     add_cli_options(parser)
     parser.add_argument("--json", default="grade-report.json", type=Path,
                         help="where to write the report (default: %(default)s)")
@@ -96,12 +98,19 @@ def grade(args: argparse.Namespace) -> int:
         settings, target, lab_folders = prepare(args)
     except ValueError as error:
         return fail(args, str(error))
-    if not args.json.parent.resolve().is_dir():
-        return fail(args, f"cannot write the report: {args.json.parent} is not a folder")
-    args.json.unlink(missing_ok=True)
+    try:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.unlink(missing_ok=True)
+    except OSError as error:
+        return fail(args, f"cannot write the report to {args.json}: {error.strerror or error}")
     collector = ReportCollector()
     status = pytest.main(pytest_arguments(args, lab_folders), plugins=[collector, GivenSettings(settings, target)])
-    return finish(args, int(status), collector.report)
+    return finish(args, int(status), collector.report, graded_path(settings.target, target))
+
+
+def graded_path(spec: str, target: Target) -> Path:
+    """The absolute path of what was graded: the kit's labs/ or solutions/, or the submission as given."""
+    return target.folder if spec in ("labs", "solutions") else Path(spec).expanduser().resolve()
 
 
 def fail(args: argparse.Namespace, message: str) -> int:
@@ -112,15 +121,17 @@ def fail(args: argparse.Namespace, message: str) -> int:
     return EXIT_GRADER_FAILED
 
 
-def finish(args: argparse.Namespace, status: int, report: dict[str, Any] | None) -> int:
+def finish(args: argparse.Namespace, status: int, report: dict[str, Any] | None, graded: Path) -> int:
     """Write the report, print the summary, and turn pytest's status and the grade into the exit code."""
     if report is None or "grade" not in report:
         return fail(args, f"grading did not run (pytest exit status {status})")
+    report["target_path"] = str(graded)
+    report["hidden_tests"] = hidden_tests(report)
     args.json.write_text(json.dumps(report, indent=2))
     if args.gradescope:
         gradescope.write_results(args.gradescope, report)
     print(format_summary(report, details=args.details))
-    print(f"Report written to {args.json}")
+    print(f"Report written to {args.json.resolve()}")
     errors = report["summary"].get("error", 0)
     if status not in (0, 1) or errors:
         print(f"error: the grader itself failed ({errors} errors, pytest status {status})", file=sys.stderr)
@@ -131,6 +142,17 @@ def finish(args: argparse.Namespace, status: int, report: dict[str, Any] | None)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    refused = command_refusal(argv)
+    if refused:
+        return refuse(refused)
     if argv and argv[0] in COMMANDS:
         return COMMANDS[argv[0]](argv[1:])
-    return grade(parse_args(argv))
+    args = parse_args(argv)
+    refused = target_refusal(args.target)
+    return refuse(refused) if refused else grade(args)
+
+
+def refuse(reason: str) -> int:
+    """Exit 2 with the reason, having written nothing (not even a report)."""
+    print(f"error: {reason}", file=sys.stderr)
+    return EXIT_GRADER_FAILED

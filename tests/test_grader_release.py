@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor.stubgen import SOLUTION_BEGIN, SOLUTION_END
+from grader.instructor.stubgen import RECORD_NAME, SOLUTION_BEGIN, SOLUTION_END
 from grader.paths import JUDGE_TESTS_DIR, REPO_ROOT, SOLUTIONS_DIR
+from grader.refusals import INSTRUCTOR_COMMANDS, SOLUTIONS_TARGET
+from ipdl.catalogue import find_lab
 
 LABS = ("lab1_convolution", "lab2_lenet")
 
@@ -95,13 +97,93 @@ def test_release_is_marked_and_the_web_app_defaults_to_the_students_code(release
     assert not (REPO_ROOT / "ipdl" / "release.json").exists()  # the instructor's kit is not a release
 
 
-def test_release_grader_gives_the_stubs_nothing(release: Path, tmp_path: Path) -> None:
-    code, output, report = grade_in(release, report=tmp_path / "stubs.json")
+@pytest.fixture(scope="module")
+def stubs_graded(release: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict]:
+    """The release's grader on its own stubs (labs 1 and 2)."""
+    return grade_in(release, report=tmp_path_factory.mktemp("stubs") / "stubs.json")
+
+
+def test_release_grader_gives_the_stubs_nothing(release: Path, stubs_graded: tuple[int, str, dict]) -> None:
+    code, output, report = stubs_graded
     assert code == 1, output
     assert report["grade"]["score"] == 0 and report["grade"]["max_score"] > 0
     assert report["summary"].get("error", 0) == 0
     assert {test["metadata"]["visibility"] for test in report["tests"]} == {"public"}
     assert all("NotImplementedError" in test["metadata"]["feedback"] for test in report["tests"])
+    assert report["target_path"] == str(release / "labs") and f"Grade for this student: {release / 'labs'}" in output
+
+
+def test_release_grader_says_what_the_hidden_tests_add(release: Path, stubs_graded: tuple[int, str, dict]) -> None:
+    """Under the table, per lab from the catalogue and the release's record: what the public tests are worth and
+    what the instructor's hidden tests add; the JSON report carries the same figures."""
+    code, output, report = stubs_graded
+    assert code == 1, output
+    info = json.loads((release / "ipdl" / "release.json").read_text())["labs"]
+    expected = {lab: {"public_points": info[lab]["public_points"], "points": find_lab(lab).points,
+                      "hidden_points": find_lab(lab).points - info[lab]["public_points"]} for lab in info}
+    assert report["hidden_tests"]["labs"] == expected and report["hidden_tests"]["ran"] is False
+    public, total = (sum(lab[key] for lab in expected.values()) for key in ("public_points", "points"))
+    assert report["grade"]["max_score"] == public
+    line = (f"public tests: {public} of {total} points; the instructor's hidden tests add {total - public} points "
+            f"(lab1 {expected['lab1']['hidden_points']}, lab2 {expected['lab2']['hidden_points']})")
+    assert line in output.splitlines(), output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` and its bytes (Python's own __pycache__ left out)."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts}
+
+
+REFUSED = [(["sync"], INSTRUCTOR_COMMANDS["sync"]), (["sync", "--check"], INSTRUCTOR_COMMANDS["sync"]),
+           (["sync", "--force"], INSTRUCTOR_COMMANDS["sync"]),
+           (["release", "out"], INSTRUCTOR_COMMANDS["release"]),
+           (["gradescope-bundle", "autograder.zip", "--labs", "lab1"], INSTRUCTOR_COMMANDS["gradescope-bundle"]),
+           (["batch", "labs", "--out", "reports"], INSTRUCTOR_COMMANDS["batch"]),
+           (["lab1", "--target", "solutions", "--gradescope", "results.json"], SOLUTIONS_TARGET),
+           (["--target=solutions"], SOLUTIONS_TARGET), (["lab1", "--tar", "solutions"], SOLUTIONS_TARGET)]
+
+
+def test_release_refuses_the_instructors_commands_and_writes_nothing(release: Path) -> None:
+    """The student's edited files and the lab sheets survive every instructor's command, byte for byte."""
+    stub = release / "labs" / "lab1_convolution" / "convolution.py"
+    original = stub.read_text()
+    stub.write_text(original + "\n# the student's own work\n")  # sync --check used to call this stale, sync replaced it
+    try:
+        before = snapshot(release)
+        for argv, sentence in REFUSED:
+            finished = subprocess.run([sys.executable, "-m", "grader", *argv], cwd=release, capture_output=True,
+                                      text=True, timeout=120)
+            assert finished.returncode == 2, (argv, finished.stdout + finished.stderr)
+            assert finished.stderr.strip() == f"error: {sentence}" and finished.stdout == "", argv
+            assert snapshot(release) == before, argv
+    finally:
+        stub.write_text(original)
+
+
+def test_release_grader_run_from_a_subfolder_with_another_kits_python_refuses(release: Path) -> None:
+    """This Python imports the instructor's kit; run inside the release's lab folder, it says so and grades
+    nothing (it used to grade the instructor's labs/ without a word)."""
+    folder = release / "labs" / "lab1_convolution"
+    finished = subprocess.run([sys.executable, "-m", "grader", "lab1"], cwd=folder, capture_output=True, text=True,
+                              timeout=120)
+    assert finished.returncode == 2, finished.stdout + finished.stderr
+    assert f"you are in the kit at {release}" in finished.stderr and f"(cd {release})" in finished.stderr
+    assert not (folder / "grade-report.json").exists()
+
+
+def test_release_readme_is_written_for_students(release: Path) -> None:
+    readme = (release / "README.md").read_text()
+    for lab in map(find_lab, LABS):
+        assert f"`{lab.folder}`" in readme and lab.title in readme
+    for wanted in ("python -m grader lab1 ", "python -m grader lab1.1 ", "python -m webapp\n",
+                   "## What hidden tests are", "python -m zipfile -c lab1_convolution.zip labs/lab1_convolution",
+                   "pip install -e ."):
+        assert wanted in readme, wanted
+    for instructors_only in ("solutions", "bench", "sync", "batch", "gradescope", "release", "pytest", "--target"):
+        assert instructors_only not in readme.lower(), instructors_only
+    assert "$" not in readme  # every placeholder of the template filled in
+    assert not (release / "labs" / RECORD_NAME).exists()
 
 
 ANOTHER_START = '''

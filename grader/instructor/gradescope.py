@@ -1,7 +1,7 @@
 """Gradescope: results.json from a grade report (the spec's field names), and the autograder zip.
 
     python -m grader LAB ... --target SUBMISSION --gradescope results.json
-    python -m grader gradescope-bundle autograder.zip
+    python -m grader gradescope-bundle autograder.zip --labs lab1      # or --labs all
 
 Gradescope runs `setup.sh` once to build the image and `run_autograder` for every submission, with the
 student's files in /autograder/submission and the results expected in /autograder/results/results.json.
@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from grader.grade import id_numbers
 from grader.paths import REPO_ROOT
-from ipdl.catalogue import UnknownLab, find_lab
-from ipdl.kit import is_student_release
+from ipdl.catalogue import LABS, Lab, UnknownLab, find_lab
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}  # hidden tests: shown once grades are published
 BUNDLED = ("grader", "solutions", "labs", "ipdl", "pyproject.toml", "README.md")
@@ -67,10 +67,11 @@ def test_entry(test: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def results(report: dict[str, Any]) -> dict[str, Any]:
-    """Gradescope's results.json for a grade report."""
+    """Gradescope's results.json for a grade report, its tests in the order of their exercises (lab1.1, lab1.2,
+    ..., lab1.10) and numbered within each (lab1.3.1, lab1.3.2, ...)."""
     numbers: dict[str, int] = {}
     tests = []
-    for test in report.get("tests", []):
+    for test in sorted(report.get("tests", []), key=exercise_order):
         exercise = test.get("metadata", {}).get("exercise", "?")
         numbers[exercise] = numbers.get(exercise, 0) + 1
         tests.append(test_entry(test, numbers[exercise]))
@@ -82,6 +83,13 @@ def results(report: dict[str, Any]) -> dict[str, Any]:
         "output": f"{grade['score']:g} / {grade['max_score']:g} points (judge {report['versions'].get('judge')})",
         "tests": tests,
     }
+
+
+def exercise_order(test: dict[str, Any]) -> tuple[int, ...]:
+    """Sort key of a report's test: its exercise id as numbers (tests without one last; sorted() keeps the
+    report's order within an exercise)."""
+    exercise = test.get("metadata", {}).get("exercise")
+    return id_numbers(exercise) if exercise else (10**9,)
 
 
 def write_results(path: Path, report: dict[str, Any]) -> None:
@@ -123,18 +131,25 @@ def bundle_main(argv: list[str]) -> int:
         prog="python -m grader gradescope-bundle", description="Build Gradescope's autograder zip.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("out", type=Path, help="the zip file to write")
-    parser.add_argument("--labs", nargs="*", default=[], help="labs to grade (default: those in the submission)")
+    parser.add_argument("--labs", nargs="+", required=True,
+                        help="the labs of the assignment (lab1, 1, lab1_convolution), or 'all' for every lab")
     args = parser.parse_args(argv)
-    if is_student_release():
-        print("error: this is a student release (no reference solutions); build the bundle from the "
-              "instructor's copy of the kit")
-        return 2
     try:
-        labs = [find_lab(name).id for name in args.labs]
+        labs = assignment_labs(args.labs)
     except UnknownLab as error:
         print(f"error: {error}")
         return 2
-    names = bundle(args.out, labs)
-    print(f"Wrote {args.out} ({len(names)} files, {os.path.getsize(args.out) / 1e6:.1f} MB): upload it as the "
+    names = bundle(args.out, [lab.id for lab in labs])
+    every = " (every lab)" if len(labs) == len(LABS) else ""
+    print(f"Wrote {args.out} ({len(names)} files, {os.path.getsize(args.out) / 1e6:.1f} MB): it grades "
+          f"{', '.join(lab.id for lab in labs)}{every}, {sum(lab.points for lab in labs)} points; upload it as the "
           "autograder of a Gradescope programming assignment.")
     return 0
+
+
+def assignment_labs(names: list[str]) -> list[Lab]:
+    """The labs named (`all`: every lab), in the catalogue's order; UnknownLab for a name it does not know."""
+    if [name.lower() for name in names] == ["all"]:
+        return list(LABS)
+    wanted = {find_lab(name).id for name in names}
+    return [lab for lab in LABS if lab.id in wanted]

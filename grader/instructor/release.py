@@ -4,8 +4,10 @@ What goes in: `labs/` (stubs and helpers, with the lab READMEs), the grader with
 HIDDEN` regions stripped, tests marked hidden dropped), golden fixtures in `grader/golden/recorded/` by grading
 the reference with those public tests (see recorder.py), a `solutions/` package that answers from them (the exercise
 code is not shipped: only the stubs and the files without solution regions, as in labs/), the web app (its default
-implementation switched to the student's `labs`), pyproject.toml and README.md. The build fails if any line of a
-solution region or any hidden test ends up in the bundle.
+implementation switched to the student's `labs`), pyproject.toml, and a README.md written for students
+(student_readme.py). `ipdl/release.json` marks the bundle as a student release and records what each lab's and
+exercise's public tests are worth. The build fails if any line of a solution region or any hidden test ends up in
+the bundle.
 """
 
 import argparse
@@ -18,7 +20,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from grader.instructor import student_readme
 from grader.instructor.stubgen import (
+    RECORD_NAME,
     SOLUTION_BEGIN,
     SOLUTION_END,
     expected_lab_files,
@@ -27,7 +31,7 @@ from grader.instructor.stubgen import (
 )
 from grader.paths import GOLDEN_DIR, GRADER_DIR, JUDGE_TESTS_DIR, LABS_DIR, REPO_ROOT, SOLUTIONS_DIR
 from ipdl.catalogue import LAB_FOLDERS, UnknownLab, find_lab
-from ipdl.kit import IPDL_DIR, RELEASE_FILE, is_student_release
+from ipdl.kit import IPDL_DIR, RELEASE_FILE
 
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".ini", ".cfg", ".sh", ".html", ".css", ".js"}
@@ -120,9 +124,6 @@ def copy_grader(out: Path, labs: list[str]) -> None:
 
 def copy_labs_and_solutions(out: Path, labs: list[str]) -> None:
     """labs/ (stubs, helpers, READMEs) and the replaying solutions/ package."""
-    stale = stale_lab_files(SOLUTIONS_DIR, LABS_DIR)
-    if stale:
-        raise ReleaseError(f"labs/ is stale ({stale[0][0]} {stale[0][1]}): run 'python -m grader sync' first")
     shutil.copytree(LABS_DIR, out / "labs", ignore=ignore_other_labs(labs))
     (out / "solutions").mkdir()
     (out / "solutions" / "__init__.py").write_text(SHIM)
@@ -135,22 +136,35 @@ def copy_labs_and_solutions(out: Path, labs: list[str]) -> None:
 def ignore_other_labs(labs: list[str]):
     def ignore(folder: str, names: list[str]) -> list[str]:
         skipped = set(SKIPPED(folder, names))
-        if Path(folder) == LABS_DIR:
-            skipped |= {name for name in names if name in LAB_FOLDERS and name not in labs}
+        if Path(folder) == LABS_DIR:  # sync's record of what it generated is the instructor's business
+            skipped |= {name for name in names if name in LAB_FOLDERS and name not in labs} | {RECORD_NAME}
         return sorted(skipped)
 
     return ignore
 
 
+def release_record(labs: list[str], grade: dict) -> dict:
+    """ipdl/release.json: per lab and exercise, the points of the public tests (as recorded) and of all tests."""
+    info = {}
+    for lab in map(find_lab, labs):
+        recorded = grade["labs"].get(lab.id, {"max_score": 0, "exercises": {}})
+        exercises = {exercise.id: {"public_points": recorded["exercises"].get(exercise.id, {}).get("max_score", 0),
+                                   "points": exercise.points} for exercise in lab.exercises}
+        info[lab.id] = {"public_points": recorded["max_score"], "points": lab.points, "exercises": exercises}
+    return {"labs": info}
+
+
 def copy_library_and_webapp(out: Path, labs: list[str], grade: dict) -> None:
-    """The kit's library, marked as a student release, and the web app (which asks ipdl.kit which one it is in)."""
+    """The kit's library, marked as a student release, the web app (which asks ipdl.kit which one it is in),
+    pyproject.toml, and the students' README."""
     shutil.copytree(IPDL_DIR, out / IPDL_DIR.relative_to(REPO_ROOT), ignore=SKIPPED)
-    info = {"labs": {lab.id: {"public_points": grade["labs"].get(lab.id, {}).get("max_score", 0),
-                              "points": lab.points} for lab in map(find_lab, labs)}}
+    info = release_record(labs, grade)
     (out / RELEASE_FILE.relative_to(REPO_ROOT)).write_text(json.dumps(info, indent=2) + "\n")
     shutil.copytree(REPO_ROOT / "webapp", out / "webapp", ignore=SKIPPED)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO_ROOT / name, out / name)
+    shutil.copy2(REPO_ROOT / "pyproject.toml", out / "pyproject.toml")
+    public_points = {lab: lab_info["public_points"] for lab, lab_info in info["labs"].items()}
+    readme = student_readme.render([find_lab(lab) for lab in labs], public_points, REPO_ROOT / "webapp" / "tabs")
+    (out / "README.md").write_text(readme)
 
 
 def leaks(out: Path, labs: list[str]) -> list[str]:
@@ -202,16 +216,24 @@ def readable_text(path: Path) -> str | None:
 
 
 def build(out: Path, requested: list[str]) -> dict:
-    """Build the release in `out` (which must not exist); returns the public grade of the reference."""
+    """Build the release in `out` (which must not exist; removed again when the build fails); returns the public
+    grade of the reference."""
     labs = lab_folders(requested)
+    stale = stale_lab_files(SOLUTIONS_DIR, LABS_DIR)
+    if stale:
+        raise ReleaseError(f"labs/ is stale ({stale[0][0]} {stale[0][1]}): run 'python -m grader sync' first")
     out.mkdir(parents=True)
-    grade = record(out, labs)
-    copy_grader(out, labs)
-    copy_labs_and_solutions(out, labs)
-    copy_library_and_webapp(out, labs, grade)
-    found = leaks(out, labs)
-    if found:
-        raise ReleaseError("the release would give away solutions or hidden tests:\n  " + "\n  ".join(found[:20]))
+    try:
+        grade = record(out, labs)
+        copy_grader(out, labs)
+        copy_labs_and_solutions(out, labs)
+        copy_library_and_webapp(out, labs, grade)
+        found = leaks(out, labs)
+        if found:
+            raise ReleaseError("the release would give away solutions or hidden tests:\n  " + "\n  ".join(found[:20]))
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
     return grade
 
 
@@ -223,9 +245,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--labs", nargs="*", default=[], help="labs to release (default: all with judge tests)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     args = parser.parse_args(argv)
-    if is_student_release():
-        print("error: build a release from the instructor's copy of the kit (this one has no solutions)")
-        return 2
     if args.out.exists():
         if not args.force:
             print(f"error: {args.out} exists; pass --force to replace it")
