@@ -1,19 +1,24 @@
-"""Time the student's code may take: per call (the test asks), per test, and per submission in total.
+"""Time the student's code may take: per call (the test asks), per test, and per submission in total; and the
+two-timeouts rule: a function whose calls timed out twice in one grading run is not run again.
 
 Only time spent waiting for the worker counts (its start-up does not): the judge's own work is not the student's.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+TIMEOUTS_BEFORE_NOT_RUN = 2  # an endless loop costs two call limits, not one per test
 
 
 @dataclass
 class Budget:
-    """Running totals of the student's time, and the deadline of the next call."""
+    """Running totals of the student's time, the deadline of the next call, and the functions not run again."""
 
     total_s: float = 1800.0  # all calls of one grading run (all labs of one submission)
     per_test_s: float = 300.0  # all calls of one test
     used_s: float = 0.0
     test_used_s: float = 0.0
+    timeouts: dict[str, int] = field(default_factory=dict)  # function -> calls of it that timed out
+    not_run: dict[str, str] = field(default_factory=dict)  # function -> why its calls fail at once
 
     def start_test(self) -> None:
         self.test_used_s = 0.0
@@ -30,3 +35,11 @@ class Budget:
             (self.total_s - self.used_s, f"the submission's total budget, {self.total_s:g} s in all"),
         ]
         return min(options, key=lambda option: option[0])
+
+    def timed_out(self, function: str, call_timeout: float) -> None:
+        """Count a call of `function` (`lab1_convolution.convolution.conv2d`) that timed out; at the second, its
+        remaining calls are not run."""
+        self.timeouts[function] = self.timeouts.get(function, 0) + 1
+        if self.timeouts[function] >= TIMEOUTS_BEFORE_NOT_RUN:
+            short = function.rpartition(".")[2]
+            self.not_run[function] = f"not run: {short} timed out twice ({call_timeout:g} s limit)"

@@ -221,6 +221,9 @@ def hint_for_student_error(error: StudentCodeError) -> str | None:
         return f"{module_file} must import cleanly before anything in it can be graded"
     if error.kind == "timeout" and "one call" in error.message:
         return "replace Python loops over pixels with tensor operations (indexing, as_strided, matmul)"
+    if error.kind == "not_run":
+        return ("a function whose calls timed out twice is not run again in this grading run: fix its endless loop "
+                "(or slow Python loop) first")
     if error.kind in ("timeout", "budget"):
         return "the whole submission has a time budget: make the slow functions faster first"
     if error.kind == "forbidden":

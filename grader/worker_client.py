@@ -33,7 +33,7 @@ DEFAULT_CALL_TIMEOUT = 5.0  # seconds per call; a test may ask for more
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
 OUTPUT_TAIL_CHARS = 1500
 OUTPUT_KEEP_BYTES = 1024**2  # the student's printed output is cut back to nothing beyond this, between calls
-ERROR_KINDS = ("exception", "import", "forbidden", "bad_return", "timeout", "crash", "limit", "budget")
+ERROR_KINDS = ("exception", "import", "forbidden", "bad_return", "timeout", "crash", "limit", "budget", "not_run")
 _worker_numbers = itertools.count()
 
 
@@ -66,6 +66,8 @@ class StudentCodeError(Exception):
             return f"could not import your code for {short}: {self.exc_type}: {self.message}"
         if self.kind == "exception":
             return f"{short} raised {self.exc_type}: {self.message}"
+        if self.kind == "not_run" and self.message.startswith(f"not run: {short} "):
+            return self.message  # the function itself, not one it calls
         return f"{short}: {self.message}"
 
     def details(self) -> str:
@@ -155,7 +157,10 @@ class Worker:
 
     def call(self, function: str, args: tuple, kwargs: dict[str, Any], *,
              timeout: float = DEFAULT_CALL_TIMEOUT, forbidden_ops: tuple[str, ...] = ()) -> Any:
-        """Run `function(*args, **kwargs)` in the worker and return its plain result."""
+        """Run `function(*args, **kwargs)` in the worker and return its plain result; a function that timed out
+        twice fails at once (and so does any of the student's functions that calls it, in the worker)."""
+        if function in self.budget.not_run:
+            raise StudentCodeError("not_run", function, "Timeout", self.budget.not_run[function])
         allowed, limit = self.budget.allowance(timeout)
         if allowed <= 0:
             raise StudentCodeError("budget", function, "Timeout", f"not run: {limit} is used up")
@@ -166,7 +171,8 @@ class Worker:
         self._next_id += 1
         skeleton, tensors = wire.encode({"args": tuple(args), "kwargs": dict(kwargs)})
         request = {"id": self._next_id, "function": function, "forbidden_ops": list(forbidden_ops),
-                   "args": skeleton["__dict__"]["args"], "kwargs": skeleton["__dict__"]["kwargs"]}
+                   "not_run": self.budget.not_run, "args": skeleton["__dict__"]["args"],
+                   "kwargs": skeleton["__dict__"]["kwargs"]}
         output_start = self._stderr_path.stat().st_size
         started = time.monotonic()
         try:
@@ -179,7 +185,7 @@ class Worker:
         output = self._output_since(output_start)
         self._trim_output()
         if reply is None:
-            raise self._failed_call(function, allowed, limit, output)
+            raise self._failed_call(function, (allowed, limit, timeout), output)
         return self._value_of(function, reply, output)
 
     def _value_of(self, function: str, reply: tuple[dict, dict], output: str) -> Any:
@@ -199,11 +205,14 @@ class Worker:
             raise StudentCodeError("bad_return", function, "WireError",
                                    f"the worker's reply could not be read ({error})", output=output) from None
 
-    def _failed_call(self, function: str, allowed: float, limit: str, output: str) -> StudentCodeError:
-        """Turn a missing reply into a timeout or crash error, and leave no worker behind."""
+    def _failed_call(self, function: str, deadline: tuple[float, str, float], output: str) -> StudentCodeError:
+        """Turn a missing reply into a timeout (counted for the two-timeouts rule) or crash error, and leave no
+        worker behind; `deadline` is (seconds allowed, the limit that set them, the call's own limit)."""
+        allowed, limit, call_timeout = deadline
         returncode = self.process.wait() if self._ended else None
         self.stop()
         if returncode is None:
+            self.budget.timed_out(function, call_timeout)
             advice = "an endless loop, or a slow Python loop over every pixel?"
             return StudentCodeError("timeout", function, "Timeout",
                                     f"did not finish within {allowed:.3g} s ({limit}; {advice})", output=output)

@@ -46,6 +46,35 @@ class ForbiddenOpError(RuntimeError):
     """The student's function called a torch operation the exercise asks them to write themselves."""
 
 
+class NotRun(Exception):
+    """Raised in place of a student function the judge no longer runs (its calls timed out twice)."""
+
+
+STOPPED: set[str] = set()  # functions already replaced by a NotRun stand-in in this worker
+
+
+def stop_running(package: str, not_run: dict[str, str]) -> None:
+    """Replace each function in `not_run` (dotted name -> why) by a stand-in that raises NotRun, wherever the
+    student's imported modules refer to it (`from .convolution import conv2d` too): a function that calls it then
+    fails at once instead of running into the same timeout."""
+    modules = [module for name, module in list(sys.modules.items()) if name.startswith(f"{package}.")]
+    for dotted, message in not_run.items():
+        module_name, _, attribute = dotted.rpartition(".")
+        home = sys.modules.get(f"{package}.{module_name}")
+        if dotted in STOPPED or home is None or attribute not in vars(home):
+            continue
+        original = vars(home)[attribute]
+
+        def stand_in(*args: Any, _message: str = str(message), **kwargs: Any) -> None:
+            raise NotRun(_message)
+
+        for module in modules:
+            for name, value in list(vars(module).items()):
+                if value is original:
+                    setattr(module, name, stand_in)
+        STOPPED.add(dotted)
+
+
 class BlockGraderImports(importlib.abc.MetaPathFinder):
     """Student code may not import the grader, the web app or the reference solutions (unless the solutions are
     what is being graded)."""
@@ -113,6 +142,7 @@ def run_call(package: str, request: dict[str, Any], tensors: dict) -> tuple[dict
     args = wire.decode(request["args"], tensors)
     kwargs = wire.decode(request["kwargs"], tensors)
     try:
+        stop_running(package, request.get("not_run") or {})
         forbidden = set(request.get("forbidden_ops") or ())
         if forbidden:
             with make_op_guard(forbidden):
@@ -121,6 +151,8 @@ def run_call(package: str, request: dict[str, Any], tensors: dict) -> tuple[dict
             value = function(*args, **kwargs)
     except ForbiddenOpError as error:
         return describe_error("forbidden", error), {}
+    except NotRun as error:
+        return describe_error("not_run", error), {}
     except BaseException as error:  # SystemExit and KeyboardInterrupt from student code too
         return describe_error("exception", error), {}
     try:
