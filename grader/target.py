@@ -8,6 +8,7 @@ lab that holds no exercise: harness, training script, __init__.py) is the kit's 
 (`ipdl`, never a copy the submission ships). The student's files on disk are not changed.
 """
 
+import errno
 import importlib.machinery
 import os
 import shutil
@@ -24,6 +25,7 @@ from ipdl.kit import IPDL_DIR
 SHAPES = "a copy of labs/, a folder holding lab folders, a single lab folder, or a .zip file of one of these"
 GIVEN_FILES_DIR = SOLUTIONS_DIR  # the kit's given files, lab by lab (the same files in a student release)
 STAGE_MAX_BYTES = 512 * 1024**2
+MAX_SOURCE_BYTES = 2 * 1024**2  # one .py file of a lab folder (the kit's largest holds 12 kB)
 IGNORED_NAMES = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 
 
@@ -77,6 +79,9 @@ def submission_target(spec: str) -> Target:
             raise ValueError(f"{spec} has no lab folders the grader knows ({', '.join(LAB_FOLDERS)}); a submission "
                              f"is {SHAPES}")
         kit_files = stage_submission(lab_folders, root / "labs")
+    except OSError as error:  # an unreadable file or folder, a name the file system refuses
+        workspace.cleanup()
+        raise ValueError(unreadable(spec, error)) from None
     except BaseException:
         workspace.cleanup()
         raise
@@ -85,6 +90,15 @@ def submission_target(spec: str) -> Target:
     os.chmod(root, 0o711)  # a worker with a user of its own may reach the staged copy, not list the folder
     return Target(spec, "labs", {"ipdl": IPDL_DIR, "labs": root / "labs"}, staged=True, kit_files=kit_files,
                   workspace=workspace)
+
+
+def unreadable(spec: str, error: OSError) -> str:
+    """What to do about a submission the grader could not read or copy."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        source, _, why = error.args[0][0]  # copytree's first failure
+        return f"cannot copy {source} of {spec}: {why}; make the submission's files readable and grade it again"
+    where = error.filename or spec
+    return f"cannot read {where}: {error.strerror or error}; make the submission's files readable and grade it again"
 
 
 def unpack(path: Path, destination: Path) -> Path:
@@ -137,6 +151,8 @@ def stage_submission(lab_folders: dict[str, Path], destination: Path) -> tuple[s
     submission's; returns those files ("lab2_lenet/harness.py", ...). Nothing else of the submission is copied
     (no labs/__init__.py, no library the student copied in by mistake)."""
     check_size(sum(folder_size(folder) for folder in lab_folders.values()), "the submission's lab folders")
+    for name, folder in lab_folders.items():
+        check_plain_files(name, folder)
     destination.mkdir()
     os.chmod(destination, 0o755)
     kit_files = []
@@ -191,6 +207,36 @@ def copy_readable(source: Path, destination: Path) -> Path:
             if not os.path.islink(os.path.join(folder, name)):
                 os.chmod(os.path.join(folder, name), 0o644)
     return destination
+
+
+def check_plain_files(lab_folder: str, folder: Path) -> None:
+    """Refuse a lab folder holding a symbolic link (which may loop or point out of the submission), a pipe or a
+    device, or a Python file too large to be lab code; the message says what to do."""
+    for parent, folders, files in os.walk(folder):  # os.walk does not follow links
+        folders[:] = [name for name in folders if name not in IGNORED_NAMES]
+        for name in folders + files:
+            path = os.path.join(parent, name)
+            shown = f"{lab_folder}/{os.path.relpath(path, folder)}"
+            if os.path.islink(path):
+                raise ValueError(f"{shown} is a symbolic link ({link_target(path)}); a submission holds plain files "
+                                 f"only: put the file itself there, or remove the link, and hand it in again")
+            if not (os.path.isdir(path) or os.path.isfile(path)):
+                raise ValueError(f"{shown} is not a file or a folder (a pipe or a device): remove it and hand the "
+                                 f"submission in again")
+            if name.endswith(".py") and os.path.getsize(path) > MAX_SOURCE_BYTES:
+                raise ValueError(f"{shown} is {os.path.getsize(path) / 1e6:.0f} MB; a lab's Python file may hold at "
+                                 f"most {MAX_SOURCE_BYTES / 1e6:.0f} MB of code: keep data out of .py files (load "
+                                 f"it from a file) and hand the submission in again")
+
+
+def link_target(path: str) -> str:
+    """`to 'x.py'`, or `a loop of links` when following it never ends."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a loop of links"
+    return f"to {os.readlink(path)!r}"
 
 
 def check_size(size: int, what: str, max_bytes: int = STAGE_MAX_BYTES) -> None:

@@ -74,7 +74,7 @@ def test_batch_resumes_and_skips_what_is_graded(submissions: Path, first_batch: 
     _, _, out = first_batch
     before = (out / "alice.json").read_text()
     code, output = run("batch", str(submissions), "--out", str(out), "--workers", "2")
-    assert "0 graded, 2 already graded (skipped), 3 could not be graded" in output, output
+    assert "0 graded, 0 regraded (changed), 2 already graded (skipped), 3 could not be graded" in output, output
     assert (out / "alice.json").read_text() == before
 
 

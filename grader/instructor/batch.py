@@ -4,60 +4,53 @@
 
 SUBMISSIONS holds one folder or .zip file per student, named by student id, each in a shape the grader takes
 (grader.target.SHAPES: a copy of labs/, a folder of lab folders, one lab folder, or a zip of one of these).
-REPORTS receives one JSON report per student (`<id>.json`), and each grader's output in `logs/<id>.txt`.
-Reports already there are kept (the batch resumes) unless --force; a submission that cannot be graded gets a
-report with an `error` and is tried again on the next run.
+REPORTS receives one JSON report per student (`<id>.json`, with a hash of the submission it graded), each
+grader's output in `logs/<id>.txt`, and in `feedback/<id>.txt` what may be handed to the student (hidden tests
+only counted). A run again re-grades the submissions whose files changed since their report, keeps the others
+(unless --force) and tries again every submission that could not be graded, which gets a report with an `error`.
 """
 
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
-import threading
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.budget import Budget
+from grader.instructor.progress import Progress
+from grader.instructor.student_feedback import student_feedback
+from grader.instructor.submissions import Submission, find_submissions, submission_hash
 from grader.paths import REPO_ROOT
 
 STARTUP_MARGIN_S = 180  # a grader process may take this much longer than its students' time budget
-STUDENT_ID = re.compile(r"^[\w.@+-]+$")
-
-
-@dataclass(frozen=True)
-class Submission:
-    student: str
-    path: Path  # a folder or a .zip file
+HASH_KEY = "submission_sha256"  # the report's record of the files it graded (see submissions.submission_hash)
+TABLE_MESSAGE_CHARS = 60  # an error text longer than this is shortened in the table (the log has it in full)
 
 
 @dataclass
 class Outcome:
     student: str
-    status: str  # graded | skipped | error
+    status: str  # graded | regraded (its files changed) | skipped (kept) | error
     score: float = 0.0
     max_score: float = 0.0
     message: str = ""
     seconds: float = 0.0
 
 
-def find_submissions(folder: Path) -> list[Submission]:
-    """Every student folder and .zip file in `folder`, sorted by student id."""
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not (path.is_dir() or path.suffix.lower() == ".zip"):
-            continue
-        student = path.stem if path.suffix.lower() == ".zip" else path.name
-        if not STUDENT_ID.match(student):
-            print(f"warning: skipping {path.name}: a student id may hold letters, digits and . _ @ + - only",
-                  file=sys.stderr)
-            continue
-        found.append(Submission(student, path))
-    return found
+@dataclass
+class Plan:
+    """What a run grades (with each submission's hash) and which finished reports it keeps."""
+
+    todo: list[Submission] = field(default_factory=list)
+    kept: list[Outcome] = field(default_factory=list)
+    changed: dict[str, dict[str, Any]] = field(default_factory=dict)  # student -> the report their files outdated
+    hashes: dict[str, str | None] = field(default_factory=dict)
 
 
 def finished_report(path: Path) -> dict[str, Any] | None:
@@ -69,29 +62,58 @@ def finished_report(path: Path) -> dict[str, Any] | None:
     return report if isinstance(report, dict) and "grade" in report and "error" not in report else None
 
 
+def plan_run(submissions: list[Submission], out: Path, force: bool) -> Plan:
+    """Keep the finished reports of unchanged submissions (unless `force`); grade the rest. A report without a
+    hash (an older batch's, or one `python -m grader` wrote) counts as changed."""
+    plan = Plan()
+    for submission in submissions:
+        plan.hashes[submission.student] = None if submission.problem else submission_hash(submission.path)
+        report = None if force or submission.problem else finished_report(out / f"{submission.student}.json")
+        if report is None:
+            plan.todo.append(submission)
+        elif report.get(HASH_KEY) is not None and report.get(HASH_KEY) == plan.hashes[submission.student]:
+            plan.kept.append(Outcome(submission.student, "skipped", report["grade"]["score"],
+                                     report["grade"]["max_score"]))
+        else:
+            plan.changed[submission.student] = report
+            plan.todo.append(submission)
+    return plan
+
+
 class Batch:
     """One batch run: where things go, and how each grader process is started."""
 
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: argparse.Namespace, plan: Plan):
         self.args = args
+        self.plan = plan
         self.out: Path = args.out
         self.logs = self.out / "logs"
+        self.feedback = self.out / "feedback"
         self.budget_s = args.budget
         self.threads = max(1, (os.cpu_count() or 1) // args.workers)
 
     def grade(self, submission: Submission) -> Outcome:
         """Grade one submission in its own grader process, which unpacks and stages it as `python -m grader
-        --target` does for any submission; never raises for a broken submission."""
+        --target` does for any submission; never raises for a broken submission. Every error is written to the
+        submission's log in full and to an error report."""
         started = time.monotonic()
         report_path = self.out / f"{submission.student}.json"
+        log = self.logs / f"{submission.student}.txt"
         try:
-            outcome = self.run_grader(submission.student, submission.path.resolve(), report_path)
+            if submission.problem:
+                log.write_text("")
+                outcome = Outcome(submission.student, "error", message=submission.problem)
+            else:
+                outcome = self.run_grader(submission, report_path, log)
         except OSError as error:
             outcome = Outcome(submission.student, "error", message=f"{type(error).__name__}: {error}")
         except Exception as error:  # (one broken submission never stops the batch)
             outcome = Outcome(submission.student, "error", message=f"unexpected {type(error).__name__}: {error}")
         if outcome.status == "error":
-            write_error_report(report_path, submission, outcome.message)
+            with open(log, "a") as output:
+                output.write(f"\nnot graded: {outcome.message}\n")
+            write_error_report(report_path, submission, outcome.message, self.plan.hashes.get(submission.student))
+        self.write_feedback(submission.student)
         outcome.seconds = time.monotonic() - started
         return outcome
 
@@ -101,64 +123,72 @@ class Batch:
                 "--json", str(report), "--budget", str(self.budget_s), "--threads", str(self.threads),
                 *[f"--hide={folder}" for folder in hidden]]
 
-    def run_grader(self, student: str, target: Path, report_path: Path) -> Outcome:
+    def run_grader(self, submission: Submission, report_path: Path, log: Path) -> Outcome:
+        student = submission.student
         partial = report_path.with_name(f".{student}.partial.json")
-        log = self.logs / f"{student}.txt"
         with open(log, "w") as output:
             try:
-                finished = subprocess.run(self.command(student, target, partial), cwd=REPO_ROOT, stdout=output,
-                                          stderr=subprocess.STDOUT, timeout=self.budget_s + STARTUP_MARGIN_S)
+                finished = subprocess.run(self.command(student, submission.path.resolve(), partial), cwd=REPO_ROOT,
+                                          stdout=output, stderr=subprocess.STDOUT,
+                                          timeout=self.budget_s + STARTUP_MARGIN_S)
             except subprocess.TimeoutExpired:
                 return Outcome(student, "error", message=f"the grader ran over {self.budget_s:g} s + "
                                                          f"{STARTUP_MARGIN_S} s and was stopped")
         report = finished_report(partial) if finished.returncode in (0, 1) else None
         if report is None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-            return Outcome(student, "error", message=f"grader exit code {finished.returncode}: {tail[0]}")
-        partial.replace(report_path)
-        return Outcome(student, "graded", report["grade"]["score"], report["grade"]["max_score"])
+            return Outcome(student, "error", message=grader_error(finished.returncode, log))
+        report[HASH_KEY] = self.plan.hashes.get(student)
+        report_path.write_text(json.dumps(report, indent=2))
+        partial.unlink()
+        earlier = self.plan.changed.get(student)
+        if earlier is None:
+            return Outcome(student, "graded", report["grade"]["score"], report["grade"]["max_score"])
+        return Outcome(student, "regraded", report["grade"]["score"], report["grade"]["max_score"],
+                       message=f"files changed; was {earlier['grade']['score']:g} / {earlier['grade']['max_score']:g}")
+
+    def write_feedback(self, student: str) -> None:
+        """`feedback/<id>.txt` from the student's report, for handing out."""
+        try:
+            report = json.loads((self.out / f"{student}.json").read_text())
+        except (OSError, ValueError):
+            return
+        (self.feedback / f"{student}.txt").write_text(student_feedback(report))
 
 
-def write_error_report(path: Path, submission: Submission, message: str) -> None:
+def grader_error(returncode: int, log: Path) -> str:
+    """Why a grader process gave no report: its last `error:` line, or its last line and exit code."""
+    lines = log.read_text(errors="replace").strip().splitlines()
+    errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    if errors:
+        return errors[-1]
+    return f"grader exit code {returncode}: {lines[-1] if lines else 'no output'}"
+
+
+def write_error_report(path: Path, submission: Submission, message: str, sha256: str | None) -> None:
     """A report that records why a submission was not graded (the gradebook lists it with 0 points)."""
     path.write_text(json.dumps({"student": submission.student, "target": str(submission.path), "error": message,
-                                "grade": {"score": 0, "max_score": 0, "labs": {}}}, indent=2))
+                                HASH_KEY: sha256, "grade": {"score": 0, "max_score": 0, "labs": {}}}, indent=2))
 
 
-class Progress:
-    """A one-line progress bar on stderr (a line per submission when stderr is not a terminal)."""
-
-    def __init__(self, total: int):
-        self.total, self.done, self.lock = total, 0, threading.Lock()
-        self.started = time.monotonic()
-        self.live = sys.stderr.isatty()
-
-    def step(self, outcome: Outcome) -> None:
-        with self.lock:
-            self.done += 1
-            width = 30
-            filled = width * self.done // max(self.total, 1)
-            result = (f"{outcome.score:g}/{outcome.max_score:g}" if outcome.status == "graded"
-                      else outcome.status)
-            line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                    f"{time.monotonic() - self.started:4.0f} s  {outcome.student}: {result}")
-            print(f"\r{line:<100}" if self.live else line, end="" if self.live else "\n", file=sys.stderr,
-                  flush=True)
-
-    def close(self) -> None:
-        if self.live:
-            print(file=sys.stderr)
-
-
-def summary(outcomes: list[Outcome], seconds: float) -> str:
-    """The table printed at the end of a batch."""
+def summary(outcomes: list[Outcome], seconds: float, logs: Path) -> str:
+    """The table printed at the end of a batch; an error text too long for it is cut at a word (the log has it)."""
     lines = ["", f"{'student':<24}{'status':<10}{'points':>14}"]
+    shortened = False
     for outcome in sorted(outcomes, key=lambda o: o.student):
         points = f"{outcome.score:g} / {outcome.max_score:g}" if outcome.status != "error" else ""
-        lines.append(f"{outcome.student:<24}{outcome.status:<10}{points:>14}  {outcome.message[:80]}")
-    counts = {status: sum(o.status == status for o in outcomes) for status in ("graded", "skipped", "error")}
-    lines += ["", f"{counts['graded']} graded, {counts['skipped']} already graded (skipped), "
-                  f"{counts['error']} could not be graded; {seconds:.0f} s"]
+        message = textwrap.shorten(outcome.message, TABLE_MESSAGE_CHARS, placeholder=" …")
+        shortened = shortened or message != " ".join(outcome.message.split())
+        lines.append(f"{outcome.student:<24}{outcome.status:<10}{points:>14}  {message}".rstrip())
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("graded", "regraded", "skipped",
+                                                                                "error")}
+    regraded = sorted(o.student for o in outcomes if o.status == "regraded")
+    lines.append("")
+    if regraded:
+        lines.append(f"regraded (changed): {', '.join(regraded)}")
+    if shortened:
+        lines.append(f"error texts in full: {logs}/<student>.txt")
+    lines.append(f"{counts['graded']} graded, {counts['regraded']} regraded (changed), {counts['skipped']} already "
+                 f"graded (skipped), {counts['error']} could not be graded; {seconds:.0f} s")
     return "\n".join(lines)
 
 
@@ -171,8 +201,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) // 2),
                         help="submissions graded at the same time")
     parser.add_argument("--labs", nargs="*", default=[], help="labs to grade (default: all a submission has)")
-    parser.add_argument("--force", action="store_true", help="grade again even where a report exists")
+    parser.add_argument("--force", action="store_true", help="grade again even where a report of the same files "
+                                                             "exists")
     parser.add_argument("--budget", type=float, default=Budget.total_s, help="seconds of student code each")
+    parser.add_argument("--progress-every", type=float, default=None, metavar="S",
+                        help="seconds between progress updates (default: 1 on a terminal, 30 in a log)")
     return parser.parse_args(argv)
 
 
@@ -184,23 +217,28 @@ def main(argv: list[str]) -> int:
     if args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
-    batch = Batch(args)
-    batch.logs.mkdir(parents=True, exist_ok=True)
-    submissions = find_submissions(args.submissions)
-    outcomes, todo = [], []
-    for submission in submissions:
-        report = None if args.force else finished_report(args.out / f"{submission.student}.json")
-        if report is None:
-            todo.append(submission)
-        else:
-            outcomes.append(Outcome(submission.student, "skipped", report["grade"]["score"],
-                                    report["grade"]["max_score"]))
+    submissions, ignored = find_submissions(args.submissions)
+    for name in ignored:
+        print(f"ignored: {name!r} is neither a folder nor a .zip file", file=sys.stderr)
+    plan = plan_run(submissions, args.out, args.force)
+    batch = Batch(args, plan)
+    for folder in (batch.logs, batch.feedback):
+        folder.mkdir(parents=True, exist_ok=True)
+    for outcome in plan.kept:
+        batch.write_feedback(outcome.student)
+    outcomes = list(plan.kept)
     started = time.monotonic()
-    progress = Progress(len(todo))
+    progress = Progress(len(plan.todo), every_s=args.progress_every)
+
+    def grade(submission: Submission) -> Outcome:
+        progress.started(submission.student)
+        return batch.grade(submission)
+
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        for future in as_completed([pool.submit(batch.grade, submission) for submission in todo]):
+        for future in as_completed([pool.submit(grade, submission) for submission in plan.todo]):
             outcomes.append(future.result())
-            progress.step(outcomes[-1])
+            progress.finished(outcomes[-1])
     progress.close()
-    print(summary(outcomes, time.monotonic() - started))
+    print(summary(outcomes, time.monotonic() - started, batch.logs))
+    print(f"Class statistics: python -m grader stats {args.out} --html {args.out}/class.html")
     return 0 if not any(o.status == "error" for o in outcomes) else 1
