@@ -75,11 +75,15 @@ LABS: tuple[Lab, ...] = (
     Lab("lab2", "lab2_lenet", "LeNet-5 trained on MNIST digits", _exercises("lab2", {
         "lenet": [("log_softmax", 7), ("nll_loss", 6), ("LeNet.__init__", 4), ("LeNet.forward", 5, "lab2.1", "lab2.3")],
         "training": [("train_one_epoch", 8, "lab2.2"), ("evaluate", 4, "lab2.2"), ("predict_proba", 3)],
+        "pooling": [("pool_windows", 5), ("max_pool2d", 8, "lab2.8"), ("avg_pool2d", 4, "lab2.8"),
+                    ("min_pool2d", 3, "lab2.8")],
+        "normalisation": [("batch_norm2d", 8)],
     }), tabs=("digit_reader",)),
     Lab("lab3", "lab3_pretrained", "classify photos with an ImageNet-pretrained network", _exercises("lab3", {
         "preprocess": [("imagenet_preprocess", 12)],
         "predictions": [("topk_labels", 6)],
         "model_summary": [("count_parameters", 5), ("describe_model", 6)],
+        "residual": [("BasicBlock.__init__", 4), ("BasicBlock.forward", 6, "lab3.5")],
     }), tabs=("pretrained_classifier",)),
     Lab("lab4", "lab4_transfer", "transfer learning: fine-tune a pretrained network on a small new data set",
         _exercises("lab4", {

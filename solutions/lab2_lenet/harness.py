@@ -13,6 +13,7 @@ from torch import nn
 from ipdl.data.mnist import make_loader
 
 from .lenet import LeNet, nll_loss
+from .normalisation import batch_norm2d
 from .training import evaluate, predict_proba, train_one_epoch
 
 
@@ -104,3 +105,28 @@ def predict_probe(weight: torch.Tensor, bias: torch.Tensor, images: torch.Tensor
     """Your predict_proba on a ProbeNet with dropout, handed over in training mode: its result and the calls."""
     model = ProbeNet(weight, bias, dropout).train()
     return {"probabilities": predict_proba(model, images), "calls": model.calls}
+
+
+def batch_norm_steps(batches: list[torch.Tensor], gamma: torch.Tensor, beta: torch.Tensor,
+                     running_mean: torch.Tensor, running_var: torch.Tensor, training: bool, momentum: float = 0.1,
+                     eps: float = 1e-5) -> dict[str, list]:
+    """Your batch_norm2d on each batch in turn, with one pair of running statistics (updated in place by your
+    code): each batch's output, and the running statistics after each step."""
+    running_mean, running_var = running_mean.clone(), running_var.clone()
+    outputs, means, variances = [], [], []
+    for x in batches:
+        outputs.append(batch_norm2d(x, gamma, beta, running_mean, running_var, training, momentum, eps))
+        means.append(running_mean.clone())
+        variances.append(running_var.clone())
+    return {"outputs": outputs, "running_means": means, "running_vars": variances}
+
+
+def batch_norm_gradients(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, grad_output: torch.Tensor,
+                         training: bool = True) -> dict[str, torch.Tensor]:
+    """d sum(grad_output * batch_norm2d(x, gamma, beta, ...)) / d x, gamma and beta through your batch_norm2d,
+    with fresh running statistics (mean 0, variance 1)."""
+    x, gamma, beta = (tensor.clone().requires_grad_(True) for tensor in (x, gamma, beta))
+    C = x.shape[1]
+    out = batch_norm2d(x, gamma, beta, torch.zeros(C), torch.ones(C), training)
+    (out * grad_output).sum().backward()
+    return {"x": x.grad, "gamma": gamma.grad, "beta": beta.grad}

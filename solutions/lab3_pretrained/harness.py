@@ -13,6 +13,7 @@ from ipdl.pretrained import build_model
 
 from .model_summary import count_parameters, describe_model
 from .preprocess import imagenet_preprocess
+from .residual import BasicBlock
 
 
 class TiedNet(nn.Module):
@@ -75,3 +76,21 @@ def model_description(arch: str, input_size: tuple[int, ...] = (1, 3, 224, 224),
     return {"rows": rows, "hooks_left": hooks, "training_after": model.training,
             "bn_batches_tracked": sum(int(m.num_batches_tracked) for m in model.modules()
                                       if isinstance(m, nn.modules.batchnorm._BatchNorm))}
+
+
+def block_state_shapes(in_channels: int, out_channels: int, stride: int = 1, skip: bool = True) -> dict[str, list[int]]:
+    """Name -> shape of every tensor in the state_dict of your BasicBlock(in_channels, out_channels, stride, skip)."""
+    block = BasicBlock(in_channels, out_channels, stride, skip=skip)
+    return {name: list(tensor.shape) for name, tensor in block.state_dict().items()}
+
+
+def block_forward(in_channels: int, out_channels: int, stride: int, state_dict: dict[str, torch.Tensor],
+                  x: torch.Tensor, training: bool = False) -> dict[str, object]:
+    """Your BasicBlock with these weights (a block of the grader's ResNet-18) on x, in eval mode or in training
+    mode: its output and its state_dict afterwards (batch norm updates its running statistics in training)."""
+    block = BasicBlock(in_channels, out_channels, stride)
+    block.load_state_dict(state_dict)
+    block.train(training)
+    with torch.no_grad():
+        out = block(x)
+    return {"output": out, "state_dict": block.state_dict()}

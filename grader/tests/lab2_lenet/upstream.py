@@ -1,0 +1,38 @@
+"""Name pool_windows (lab2.8) as the exercise to fix first when max, average or min pooling, which build on it,
+give a wrong answer that no known mistake explains. The student's pool_windows is probed only then."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from grader.feedback import GradingFailure, assert_tensor_close
+from grader.tests.lab2_lenet.forbidden import POOL_OPS
+from grader.tests.lab2_lenet.pooling_cases import images, torch_windows
+from grader.worker_client import StudentCodeError
+
+# (kernel_size, stride, padding, pad_value) on a (2, 3, 7, 8) input
+PROBES = ((2, None, 0, 0.0), (3, 2, 1, float("-inf")), ((3, 2), (1, 2), (1, 0), float("inf")))
+
+
+def pool_windows_agrees(student) -> bool:
+    """True when the student's pool_windows gives torch's windows on every probe."""
+    pool_windows = student.function("lab2_lenet.pooling.pool_windows", forbidden_ops=POOL_OPS)
+    x = images(2, 3, 7, 8, seed=99)
+    try:
+        for kernel_size, stride, padding, pad_value in PROBES:
+            assert_tensor_close(pool_windows(x, kernel_size, stride, padding, pad_value),
+                                torch_windows(x, kernel_size, stride, padding, pad_value), what="pool_windows")
+    except (GradingFailure, StudentCodeError):
+        return False
+    return True
+
+
+@contextmanager
+def blame_pool_windows(student, function: str) -> Iterator[None]:
+    """Re-raise a hintless GradingFailure of `function` with "fix lab2.8 first" when pool_windows is wrong."""
+    try:
+        yield
+    except GradingFailure as failure:
+        if failure.hint is None and not pool_windows_agrees(student):
+            raise GradingFailure(str(failure), f"{function} builds on your pool_windows (lab2.8), which does not "
+                                               f"give the right windows yet: fix lab2.8 first") from None
+        raise

@@ -1,0 +1,112 @@
+"""Max, average and min pooling from scratch, following the workshop's "Pooling" slide: each output pixel sums up
+one window of its own channel (the largest, the mean or the smallest value), which makes the map smaller without
+any parameter to learn.
+
+Plain tensor indexing and reductions only: no torch pooling, no unfold (the grader watches the operations).
+"""
+
+import torch
+
+
+def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+    """Turn an int or an (h, w) pair into an (h, w) tuple of ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return int(value[0]), int(value[1])
+    raise ValueError(f"{name} must be an int or a pair (h, w) of ints, got {value!r}")
+
+
+def pool_settings(x: torch.Tensor, kernel_size, stride, padding) -> tuple[tuple[int, int], ...]:
+    """(kH, kW), (sH, sW), (pH, pW) and (H_out, W_out), checked as torch's pooling checks them."""
+    if x.ndim != 4:
+        raise ValueError(f"pooling expects (B, C, H, W) images, got shape {tuple(x.shape)}")
+    kernel = _pair(kernel_size, "kernel_size")
+    step = _pair(kernel_size if stride is None else stride, "stride")
+    pad = _pair(padding, "padding")
+    if min(kernel) < 1 or min(step) < 1 or min(pad) < 0:
+        raise ValueError(f"need kernel_size, stride >= 1 and padding >= 0, got {kernel_size=}, {stride=}, {padding=}")
+    if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
+        raise ValueError(f"padding {pad} must be at most half the kernel {kernel}: a larger one gives windows "
+                         f"that hold nothing but padding")
+    H, W = x.shape[-2:]
+    if kernel[0] > H + 2 * pad[0] or kernel[1] > W + 2 * pad[1]:
+        raise ValueError(f"kernel {kernel} is larger than the padded input {H + 2 * pad[0]}x{W + 2 * pad[1]}")
+    size = tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip((H, W), kernel, step, pad, strict=True))
+    return kernel, step, pad, size
+
+
+def pool_windows(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+                 padding: int | tuple[int, int] = 0, pad_value: float = 0.0) -> torch.Tensor:
+    """Every pooling window of every channel, its values in a row: what max, average and min pooling summarise.
+
+        windows[b, c, m, n, i * kW + j] = x_pad[b, c, m * sH + i, n * sW + j]
+
+    x_pad is x with pH rows of `pad_value` above and below and pW columns left and right. Pooling works on each
+    channel alone (unlike conv2d, nothing is summed over channels).
+
+    Args:
+        x: images, shape (B, C, H, W).
+        kernel_size: window size (kH, kW); an int means the same for both.
+        stride: step (sH, sW) between windows; None (the default) means kernel_size: windows side by side.
+        padding: rows/columns (pH, pW) added on EACH side, at most half the kernel.
+        pad_value: what the padding holds (max pooling pads with -inf, min pooling with +inf, average with 0).
+    Returns:
+        (B, C, H_out, W_out, kH * kW) with H_out = floor((H + 2 pH - kH) / sH) + 1 (same for W).
+    """
+    (kH, kW), (sH, sW), (pH, pW), (H_out, W_out) = pool_settings(x, kernel_size, stride, padding)
+    B, C, H, W = x.shape
+    # TODO(lab2.8): pad with pad_value, view the windows with as_strided, then put each window in a row
+    raise NotImplementedError("lab2.8: pad with pad_value, view the windows with as_strided, then put each window in a row")
+
+
+def max_pool2d(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0,
+               return_indices: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """The largest value of every window, what F.max_pool2d computes (padding holds -inf, so it never wins).
+
+    With return_indices, also where each maximum sits in its input channel, as F.max_pool2d gives it (and as
+    U-Net's unpooling, nn.MaxUnpool2d, needs it): the flat index row * W + column into the unpadded (H, W) plane.
+    Where a window holds the maximum twice, the first one (row by row) wins.
+
+    Args:
+        x: images, shape (B, C, H, W).
+        kernel_size, stride, padding: as for pool_windows (stride defaults to kernel_size).
+        return_indices: also return the indices of the maxima.
+    Returns:
+        (B, C, H_out, W_out) maxima; with return_indices, also (B, C, H_out, W_out) int64 indices in [0, H * W).
+    """
+    (kH, kW), (sH, sW), (pH, pW), (H_out, W_out) = pool_settings(x, kernel_size, stride, padding)
+    W = x.shape[-1]
+    # TODO(lab2.9): max over each window of pool_windows (padding -inf); indices: row * W + column of the max
+    raise NotImplementedError("lab2.9: max over each window of pool_windows (padding -inf); indices: row * W + column of the max")
+
+
+def avg_pool2d(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """The mean of every window, what F.avg_pool2d computes with its default count_include_pad=True: padding holds
+    zeros, and they count, so every window is divided by kH * kW, also at the border.
+
+    Args:
+        x: images, shape (B, C, H, W).
+        kernel_size, stride, padding: as for pool_windows (stride defaults to kernel_size).
+    Returns:
+        (B, C, H_out, W_out).
+    """
+    # TODO(lab2.10): mean over each window of pool_windows, padded with zeros
+    raise NotImplementedError("lab2.10: mean over each window of pool_windows, padded with zeros")
+
+
+def min_pool2d(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """The smallest value of every window: the same as -F.max_pool2d(-x, ...) (padding holds +inf, so it never
+    wins). torch has no min pooling; the slides' third kind.
+
+    Args:
+        x: images, shape (B, C, H, W).
+        kernel_size, stride, padding: as for pool_windows (stride defaults to kernel_size).
+    Returns:
+        (B, C, H_out, W_out).
+    """
+    # TODO(lab2.11): min over each window of pool_windows, padded with +inf
+    raise NotImplementedError("lab2.11: min over each window of pool_windows, padded with +inf")
