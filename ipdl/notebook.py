@@ -19,6 +19,7 @@ from ipdl.unfinished import exercise_of, raised_at
 IMPL_VARIABLE = "IPDL_NOTEBOOK_IMPL"  # "labs" (the default: the student's code) or "solutions" (the kit's tests)
 IMPLEMENTATIONS = ("labs", "solutions")
 RUNS_DIR = KIT_ROOT / "runs"  # where the notebooks write trained weights: the runs/ the web app reads, started here
+BUNDLED_DIR = KIT_ROOT / "webapp" / "checkpoints"  # the kit's trained weights (the web app's BUNDLED_DIR)
 
 
 def implementation() -> str:
