@@ -5,7 +5,8 @@ HIDDEN` regions stripped, tests marked hidden dropped), golden fixtures in `grad
 the reference with those public tests (see recorder.py), a `solutions/` package that answers from them (the exercise
 code is not shipped: only the stubs and the files without solution regions, as in labs/), the web app (its default
 implementation switched to the student's `labs`), pyproject.toml, and a README.md written for students
-(student_readme.py). `ipdl/release.json` marks the bundle as a student release and records what each lab's and
+(student_readme.py), and `.github/workflows/classroom.yml`, GitHub Classroom's autograding (classroom_workflow.yml).
+`ipdl/release.json` marks the bundle as a student release and records what each lab's and
 exercise's public tests are worth. The build fails if any line of a solution region or any hidden test ends up in
 the bundle.
 """
@@ -33,6 +34,8 @@ from grader.paths import GOLDEN_DIR, GRADER_DIR, JUDGE_TESTS_DIR, LABS_DIR, REPO
 from ipdl.catalogue import LAB_FOLDERS, UnknownLab, find_lab
 from ipdl.kit import IPDL_DIR, RELEASE_FILE
 
+CLASSROOM_WORKFLOW = Path(__file__).with_name("classroom_workflow.yml")
+WORKFLOW_PATH = Path(".github/workflows/classroom.yml")  # where GitHub looks for it in the student's repository
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 TEXT_SUFFIXES = {".py", ".md", ".json", ".txt", ".toml", ".ini", ".cfg", ".sh", ".html", ".css", ".js"}
 SHIM = '''"""This student release ships no reference solutions: the grader answers the reference calls of its
@@ -228,6 +231,8 @@ def build(out: Path, requested: list[str]) -> dict:
         copy_grader(out, labs)
         copy_labs_and_solutions(out, labs)
         copy_library_and_webapp(out, labs, grade)
+        (out / WORKFLOW_PATH).parent.mkdir(parents=True)
+        shutil.copy2(CLASSROOM_WORKFLOW, out / WORKFLOW_PATH)
         found = leaks(out, labs)
         if found:
             raise ReleaseError("the release would give away solutions or hidden tests:\n  " + "\n  ".join(found[:20]))
