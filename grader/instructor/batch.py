@@ -1,6 +1,7 @@
 """`python -m grader batch`: grade a folder of submissions, one grader process per student, in parallel.
 
     python -m grader batch SUBMISSIONS --out REPORTS [--workers N] [--labs LAB ...] [--force]
+    python -m grader batch SUBMISSIONS --out REPORTS --slurm job.sh ...   # a Slurm job array instead (slurm.py)
 
 SUBMISSIONS holds one folder or .zip file per student, named by student id, each in a shape the grader takes
 (grader.target.SHAPES: a copy of labs/, a folder of lab folders, one lab folder, or a zip of one of these).
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.budget import Budget
+from grader.instructor import slurm
 from grader.instructor.progress import Progress
 from grader.instructor.student_feedback import student_feedback
 from grader.instructor.submissions import Submission, find_submissions, submission_hash
@@ -90,7 +92,7 @@ class Batch:
         self.logs = self.out / "logs"
         self.feedback = self.out / "feedback"
         self.budget_s = args.budget
-        self.threads = max(1, (os.cpu_count() or 1) // args.workers)
+        self.threads = max(1, len(os.sched_getaffinity(0)) // args.workers)  # the cores given to us (Slurm's)
 
     def grade(self, submission: Submission) -> Outcome:
         """Grade one submission in its own grader process, which unpacks and stages it as `python -m grader
@@ -206,7 +208,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=Budget.total_s, help="seconds of student code each")
     parser.add_argument("--progress-every", type=float, default=None, metavar="S",
                         help="seconds between progress updates (default: 1 on a terminal, 30 in a log)")
+    parser.add_argument("--slurm", type=Path, metavar="JOB.sh",
+                        help="grade nothing here: write a Slurm job array script, one task per submission to grade")
+    parser.add_argument("--only", metavar="ID", help="grade only this student's submission (a job array's task)")
     return parser.parse_args(argv)
+
+
+def write_slurm_job(args: argparse.Namespace, plan: Plan) -> int:
+    """`--slurm`: the job array of the submissions this run would grade (slurm.py)."""
+    students = [submission.student for submission in plan.todo]
+    if not students:
+        print(f"Nothing to grade: every submission has a report of its files in {args.out}; no job written.")
+        return 0
+    command = slurm.task_command(args.submissions, args.out, args.labs, args.budget, args.force)
+    print(slurm.write_job(args.slurm, students, command, args.out, args.budget + STARTUP_MARGIN_S))
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -220,7 +236,14 @@ def main(argv: list[str]) -> int:
     submissions, ignored = find_submissions(args.submissions)
     for name in ignored:
         print(f"ignored: {name!r} is neither a folder nor a .zip file", file=sys.stderr)
+    if args.only is not None:
+        submissions = [submission for submission in submissions if submission.student == args.only]
+        if not submissions:
+            print(f"error: {args.submissions} holds no submission of {args.only!r}", file=sys.stderr)
+            return 2
     plan = plan_run(submissions, args.out, args.force)
+    if args.slurm:
+        return write_slurm_job(args, plan)
     batch = Batch(args, plan)
     for folder in (batch.logs, batch.feedback):
         folder.mkdir(parents=True, exist_ok=True)
