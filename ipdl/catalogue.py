@@ -71,7 +71,7 @@ LABS: tuple[Lab, ...] = (
                         ("convolve2d", 6, "lab1.3")],
         "sobel": [("to_grayscale", 4), ("sobel_gradients", 6, "lab1.3", "lab1.5"), ("sobel_edges", 3, "lab1.6"),
                   ("edge_map", 3, "lab1.7")],
-    }), tabs=("convolution_playground", "edge_detector")),
+    }), tabs=("convolution_playground", "convolution_visualizer", "edge_detector")),
     Lab("lab2", "lab2_lenet", "LeNet-5 trained on MNIST digits", _exercises("lab2", {
         "lenet": [("log_softmax", 7), ("nll_loss", 6), ("LeNet.__init__", 4), ("LeNet.forward", 5, "lab2.1", "lab2.3")],
         "training": [("train_one_epoch", 8, "lab2.2"), ("evaluate", 4, "lab2.2"), ("predict_proba", 3)],

@@ -22,8 +22,9 @@ def tab_labels(demo: gr.Blocks) -> list[str]:
 
 def test_one_tab_per_module_in_order() -> None:
     demo = build_app("labs")
-    assert tab_labels(demo) == ["Home", "Convolution playground", "Edge detector", "Digit reader",
-                                "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]
+    assert tab_labels(demo) == ["Home", "Convolution playground", "Convolution visualizer", "Edge detector",
+                                "Digit reader", "Pretrained classifier", "Pokémon classifier", "Segmentation",
+                                "Diffusion"]
     assert tab_labels(demo) == [module.TITLE for module in TAB_MODULES]
 
 
@@ -84,5 +85,5 @@ def test_python_m_webapp_serves_the_page(webapp_url: str) -> None:
     config = httpx.get(f"{webapp_url}config", timeout=10, trust_env=False).json()
     assert config["analytics_enabled"] is False
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
-    assert labels == ["Home", "Convolution playground", "Edge detector", "Digit reader",
+    assert labels == ["Home", "Convolution playground", "Convolution visualizer", "Edge detector", "Digit reader",
                                 "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]

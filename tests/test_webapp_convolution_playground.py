@@ -177,3 +177,26 @@ def test_auto_display_picks_by_kernel_sum() -> None:
     out = np.zeros((1, 1, 1))
     assert to_display(out, "auto", kernel_sum=0.0)[1] == "absolute value / max"
     assert to_display(out, "auto", kernel_sum=1.0)[1] == "clip to [0, 1]"
+
+
+@pytest.mark.parametrize(("pool", "torch_pool"), [
+    ("max", F.max_pool2d), ("average", F.avg_pool2d), ("min", lambda x, k, s: -F.max_pool2d(-x, k, s))])
+def test_pooling_step_after_the_convolution(pool: str, torch_pool) -> None:
+    """The identity kernel, then 3x3 pooling at stride 2 through Lab 2's pooling: torch's pooling of the photo."""
+    camera = load_sample("camera")  # (512, 512)
+    out, shape, formula = convolve_image(camera, kernel_grid("identity", "3x3"), "zeros", 1, 1, 1,
+                                         display="clip to [0, 1]", pool=pool, pool_size=3, pool_stride=2)
+    x = torch.from_numpy(camera).float()[None, None] / 255  # (1, 1, 512, 512)
+    expected = torch.round(torch_pool(x, 3, 2)[0, 0] * 255).numpy()  # (255, 255)
+    assert out.shape == (255, 255)
+    assert np.abs(out.astype(float) - expected).max() <= 1
+    assert f"then {pool} pooling 3x3 stride 2 -> (1, 1, 255, 255)" in shape
+    assert "floor((512 + 2*0 - 1*(3-1) - 1) / 2) + 1\n      = 255" in formula
+
+
+def test_pooling_window_larger_than_the_output_says_what_to_change() -> None:
+    tiny = np.zeros((5, 6), dtype=np.uint8)
+    with pytest.raises(gr.Error) as error:
+        convolve_image(tiny, kernel_grid("identity", "3x3"), "zeros", 0, 1, 1, pool="max", pool_size=4)
+    assert message_of(error) == ("The 4x4 pooling window is larger than the 3x4 convolution output: "
+                                 "use a smaller pool size.")

@@ -14,6 +14,8 @@ TITLE = "Convolution playground"
 PADDING_MODES = ("zeros", "ones", "reflect", "replicate")
 KERNEL_SIZES = ("3x3", "5x5")
 DISPLAY_MODES = ("auto", "clip to [0, 1]", "absolute value / max", "min-max stretch")
+POOLING = {"none": None, "max": "max_pool2d", "average": "avg_pool2d", "min": "min_pool2d"}  # Lab 2's functions
+MAX_POOL_SIZE = 16
 MAX_KERNEL_SIDE = 15
 MAX_PADDING = 256
 MAX_STEP = 64  # largest stride or dilation
@@ -59,9 +61,9 @@ def _cell_text(weight: Fraction, denominator: int) -> str:
     return f"{weight.numerator * (denominator // weight.denominator)}/{denominator}"
 
 
-def parse_cell(cell: object, row: int, column: int) -> float:
+def parse_cell(cell: object, row: int, column: int, grid: str = "kernel") -> float:
     """One grid cell as a float: numbers, "-0.5" or fractions like "1/9"; anything else is a gr.Error."""
-    where = f"Kernel cell at row {row}, column {column}"
+    where = f"{grid.capitalize()} cell at row {row}, column {column}"
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         value = float(cell)
     elif isinstance(cell, str) and cell.strip():
@@ -74,20 +76,22 @@ def parse_cell(cell: object, row: int, column: int) -> float:
     else:
         raise gr.Error(f"{where} is empty. Type a number in every cell (0 for no weight).")
     if not isfinite(value):
-        raise gr.Error(f"{where} is {value}; kernel weights must be finite numbers.")
+        raise gr.Error(f"{where} is {value}; {grid} values must be finite numbers.")
     return value
 
 
-def parse_kernel(grid: list[list[object]] | None) -> torch.Tensor:
-    """The edited grid as a float32 (kH, kW) kernel, or a gr.Error that says which cell to fix."""
+def parse_kernel(grid: list[list[object]] | None, name: str = "kernel",
+                 max_side: int = MAX_KERNEL_SIDE) -> torch.Tensor:
+    """The edited grid as a float32 (kH, kW) kernel (or another grid `name`), or a gr.Error that says which cell
+    to fix."""
     rows = [list(row) for row in (grid or []) if len(row) > 0]
     if not rows:
-        raise gr.Error("The kernel grid is empty. Pick a preset or type the weights in the grid.")
+        raise gr.Error(f"The {name} grid is empty. Pick a preset or type the values in the grid.")
     if any(len(row) != len(rows[0]) for row in rows):
-        raise gr.Error("Every row of the kernel grid needs the same number of cells.")
-    if max(len(rows), len(rows[0])) > MAX_KERNEL_SIDE:
-        raise gr.Error(f"Keep the kernel at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
-    values = [[parse_cell(cell, r + 1, c + 1) for c, cell in enumerate(row)] for r, row in enumerate(rows)]
+        raise gr.Error(f"Every row of the {name} grid needs the same number of cells.")
+    if max(len(rows), len(rows[0])) > max_side:
+        raise gr.Error(f"Keep the {name} at most {max_side}x{max_side}.")
+    values = [[parse_cell(cell, r + 1, c + 1, name) for c, cell in enumerate(row)] for r, row in enumerate(rows)]
     return torch.tensor(values, dtype=torch.float32)  # (kH, kW)
 
 
@@ -123,6 +127,31 @@ def check_kernel_fits(H: int, W: int, kH: int, kW: int, padding: int, dilation: 
             )
 
 
+def pool_step(out: torch.Tensor, pool: str, size: float | None, stride: float | None,
+              impl: str) -> tuple[torch.Tensor, str, str]:
+    """The convolution's (C, 1, H, W) output pooled with Lab 2's pooling function (padding 0): (pooled, the shape
+    step for the shapes text, the size formula lines); unchanged with pool "none"."""
+    if pool not in POOLING:
+        raise gr.Error(f"Unknown pooling {pool!r}: pick one of {', '.join(POOLING)}.")
+    if POOLING[pool] is None:
+        return out, "", ""
+    size = whole_number(size, "Pool size", 1, MAX_POOL_SIZE, "the side of each pooling window")
+    stride = whole_number(stride, "Pool stride", 1, MAX_POOL_SIZE, "the step between two windows")
+    H, W = out.shape[-2:]
+    if size > min(H, W):
+        raise gr.Error(f"The {size}x{size} pooling window is larger than the {H}x{W} convolution output: "
+                       f"use a smaller pool size.")
+    pooled = call_lab(impl, "lab2_lenet.pooling", POOLING[pool], out, size, stride)  # (C, 1, H_p, W_p)
+    H_p, h_text = size_formula("H", H, size, stride, 0, 1)
+    W_p, w_text = size_formula("W", W, size, stride, 0, 1)
+    expected = (out.shape[0], 1, H_p, W_p)
+    if not isinstance(pooled, torch.Tensor) or tuple(pooled.shape) != expected:
+        got = tuple(pooled.shape) if isinstance(pooled, torch.Tensor) else type(pooled).__name__
+        raise gr.Error(f"{POOLING[pool]} returned {got}, but the formula gives shape {expected}.")
+    step = f", then {pool} pooling {size}x{size} stride {stride} -> {expected}"
+    return pooled, step, f"pooling ({size}x{size}, stride {stride}) on the convolution's output:\n{h_text}\n{w_text}"
+
+
 def to_display(out: np.ndarray, mode: str, kernel_sum: float) -> tuple[np.ndarray, str]:
     """Float conv output (H, W, C) -> uint8 image; "auto" shows |x| for zero-sum (derivative) kernels."""
     if mode == "auto":
@@ -151,8 +180,12 @@ def convolve_image(
     grayscale: bool = False,
     display: str = "auto",
     impl: str = "solutions",
+    pool: str = "none",
+    pool_size: float | None = 2,
+    pool_stride: float | None = 2,
 ) -> tuple[np.ndarray, str, str]:
-    """Run conv2d over each colour channel; return (output image, shape text, formula markdown)."""
+    """Run conv2d over each colour channel, then the pooling asked for; return (output image, shape text, formula
+    markdown)."""
     if image is None:
         raise gr.Error("No image yet. Pick a sample photo or upload one.")
     kernel = parse_kernel(grid)  # (kH, kW)
@@ -175,13 +208,15 @@ def convolve_image(
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise gr.Error(f"conv2d returned {got}, but the formula gives shape {expected}. Check the output size.")
-    shown, mode = to_display(out[:, 0].permute(1, 2, 0).detach().cpu().numpy(), display, float(kernel.sum()))
+    pooled, pool_text, pool_formula = pool_step(out, pool, pool_size, pool_stride, impl)
+    shown, mode = to_display(pooled[:, 0].permute(1, 2, 0).detach().cpu().numpy(), display, float(kernel.sum()))
     shape_text = (
         f"conv2d: x {tuple(x.shape)} (the {C} channel(s) as a batch of one-channel images), "
-        f"weight {tuple(weight.shape)} -> output {tuple(out.shape)}; output image {H_out}x{W_out} "
-        f"(display: {mode})"
+        f"weight {tuple(weight.shape)} -> output {tuple(out.shape)}{pool_text}; output image "
+        f"{pooled.shape[-2]}x{pooled.shape[-1]} (display: {mode})"
     )
-    return shown, shape_text, f"```\n{h_text}\n{w_text}\n```"
+    lines = [h_text, w_text, pool_formula] if pool_formula else [h_text, w_text]
+    return shown, shape_text, "```\n" + "\n".join(lines) + "\n```"
 
 
 def first_result(image: np.ndarray, impl: str) -> tuple[np.ndarray | None, str, str]:
@@ -213,6 +248,10 @@ def build(impl: str) -> None:
                 padding = gr.Number(1, precision=0, label="Padding p (each side)")
                 stride = gr.Number(1, precision=0, label="Stride s")
                 dilation = gr.Number(1, precision=0, label="Dilation d")
+            with gr.Row():
+                pool = gr.Radio(list(POOLING), value="none", label="Then pool (Lab 2)", elem_id="conv-pool")
+                pool_size = gr.Number(2, precision=0, label="Pool size")
+                pool_stride = gr.Number(2, precision=0, label="Pool stride")
             display = gr.Radio(list(DISPLAY_MODES), value="auto", label="Display of the output")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
             run = gr.Button("Apply conv2d", variant="primary", elem_id="conv-run")
@@ -226,7 +265,8 @@ def build(impl: str) -> None:
     size.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     run.click(
         convolve_image,
-        inputs=[image, grid, padding_mode, padding, stride, dilation, grayscale, display, implementation],
+        inputs=[image, grid, padding_mode, padding, stride, dilation, grayscale, display, implementation, pool,
+                pool_size, pool_stride],
         outputs=[output, shape, formula],
         api_name="lab1_conv2d",
     )
