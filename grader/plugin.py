@@ -23,6 +23,8 @@ import torch
 from grader.budget import Budget
 from grader.failure_record import failure_record
 from grader.feedback import GradingFailure
+from grader.feedback.errors import explain as explain_student_error
+from grader.feedback.errors import in_student_terms
 from grader.fingerprint import judge_fingerprint, lab_fingerprints
 from grader.golden.modules import start_recording
 from grader.golden.recorder import Recorder, ReplayMissing
@@ -186,8 +188,19 @@ def test_metadata(item: pytest.Item) -> dict[str, Any]:
     }
 
 
-def feedback_for(error: BaseException) -> tuple[str, str | None] | None:
-    """(feedback text, hint) for a failure the student caused; None for a fault of the judge itself."""
+def feedback_for(error: BaseException, exercise: Exercise | None = None) -> tuple[str, str | None] | None:
+    """(feedback text, hint) for a failure the student caused, in the terms of `exercise` (the function the student
+    wrote, never the kit's harness); None for a fault of the judge itself."""
+    feedback = raw_feedback_for(error)
+    if feedback is None or exercise is None:
+        return feedback
+    folder = lab_of(exercise.id).folder
+    text, hint = feedback
+    return in_student_terms(text, folder, exercise.function), hint and in_student_terms(hint, folder, exercise.function)
+
+
+def raw_feedback_for(error: BaseException) -> tuple[str, str | None] | None:
+    """(feedback text, hint) as the failure gives them."""
     if isinstance(error, StudentCodeError):
         return error.details(), hint_for_student_error(error)
     if isinstance(error, ReplayMissing):
@@ -228,7 +241,7 @@ def hint_for_student_error(error: StudentCodeError) -> str | None:
         return "the whole submission has a time budget: make the slow functions faster first"
     if error.kind == "forbidden":
         return "this exercise asks you to write the operation yourself; torch's built-in earns no points"
-    return None
+    return explain_student_error(error)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -237,7 +250,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     if call.when == "call" and report.failed and call.excinfo is not None:
-        feedback = feedback_for(call.excinfo.value)
+        feedback = feedback_for(call.excinfo.value, exercise_of(item))
         if feedback is not None:
             text, hint = feedback
             report.longrepr = text + (f"\nHint: {hint}" if hint else "")
@@ -249,8 +262,10 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> di
     failure and a hash of the wrong result (grader.failure_record)."""
     data = test_metadata(item)
     if call.when == "call" and call.excinfo is not None:
-        text, hint = feedback_for(call.excinfo.value) or (str(call.excinfo.value), None)
+        text, hint = feedback_for(call.excinfo.value, exercise_of(item)) or (str(call.excinfo.value), None)
         data.update(feedback=text, hint=hint, **failure_record(call.excinfo.value))
+        if getattr(call.excinfo.value, "pictures", None):  # grader.feedback.pictures: base64 PNGs
+            data["pictures"] = call.excinfo.value.pictures
     return data
 
 

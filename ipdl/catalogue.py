@@ -102,9 +102,9 @@ LABS: tuple[Lab, ...] = (
         }), tabs=("segmentation",)),
     Lab("lab6", "lab6_diffusion", "a small denoising diffusion model", _exercises("lab6", {
         "schedules": [("linear_beta_schedule", 3), ("cosine_beta_schedule", 3), ("alphas_cumprod", 2),
-                      ("q_sample", 4, "lab6.3")],
-        "reverse_step": [("predict_x0", 4, "lab6.3"), ("ddpm_step", 6, "lab6.3", "lab6.5")],
-        "loss": [("diffusion_loss", 4, "lab6.3", "lab6.4")],
+                      ("q_sample", 4)],
+        "reverse_step": [("predict_x0", 4), ("ddpm_step", 6, "lab6.5")],
+        "loss": [("diffusion_loss", 4, "lab6.4")],
     }), tabs=("diffusion",)),
 )
 LAB_FOLDERS = tuple(lab.folder for lab in LABS)

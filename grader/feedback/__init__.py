@@ -13,19 +13,24 @@ import numpy as np
 import torch
 
 from grader.failure_record import result_hash
+from grader.feedback.pictures import pictures_of
+from grader.feedback.relations import describe_relation
 
 
 class GradingFailure(AssertionError):
     """A wrong answer, with an optional hint naming the likely mistake."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, pictures: list[dict] | None = None):
         super().__init__(message)
         self.hint = hint
         self.result_hash: str | None = None  # of the wrong result, set by the check that saw it
+        self.known_mistake = False  # the wrong result is what a known mistake gives (everyone who makes it, alike)
+        self.pictures = pictures or []  # of an image-like wrong result (grader.feedback.pictures)
 
 
 def keeps_result_hash(check: Callable[..., None]) -> Callable[..., None]:
-    """A check whose failure keeps a hash of the wrong result `got` (for the class statistics)."""
+    """A check whose failure keeps a hash of the wrong result `got`, and whether a known mistake (`mistakes`) gives
+    it (for the class statistics)."""
 
     @functools.wraps(check)
     def checked(got: Any, expected: Any, *, what: str, **options: Any) -> None:
@@ -33,6 +38,7 @@ def keeps_result_hash(check: Callable[..., None]) -> Callable[..., None]:
             check(got, expected, what=what, **options)
         except GradingFailure as failure:
             failure.result_hash = failure.result_hash or result_hash(got, what)
+            failure.known_mistake = failure.known_mistake or failure.hint in (options.get("mistakes") or {})
             raise
 
     return checked
@@ -80,15 +86,23 @@ def assert_tensor_close(
     if type(got) is not kind:
         raise GradingFailure(f"{what}: expected a {kind.__module__}.{kind.__name__}, got a {type_name(got)}")
     got_t, expected_t = as_tensor(got), as_tensor(expected)
-    hint = matching_mistake(got_t, mistakes or {}, atol, rtol)
     if got_t.shape != expected_t.shape:
-        raise GradingFailure(
-            f"{what}: expected shape {tuple(expected_t.shape)}, got shape {tuple(got_t.shape)}", hint)
+        raise wrong_tensor(f"{what}: expected shape {tuple(expected_t.shape)}, got shape {tuple(got_t.shape)}",
+                           got_t, expected_t, atol, rtol, mistakes)
     if got_t.dtype != expected_t.dtype:
-        raise GradingFailure(f"{what}: expected dtype {expected_t.dtype}, got dtype {got_t.dtype}", hint)
+        raise GradingFailure(f"{what}: expected dtype {expected_t.dtype}, got dtype {got_t.dtype}",
+                             matching_mistake(got_t, mistakes or {}, atol, rtol))
     problem = describe_difference(got_t, expected_t, atol, rtol)
     if problem:
-        raise GradingFailure(f"{what}: {problem}", hint)
+        raise wrong_tensor(f"{what}: {problem}", got_t, expected_t, atol, rtol, mistakes)
+
+
+def wrong_tensor(message: str, got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float,
+                 mistakes: Mapping[str, Any] | None) -> GradingFailure:
+    """The failure for a wrong tensor: the known mistake it matches, else the relation to the expected one
+    (grader.feedback.relations), and pictures where it is image-like (grader.feedback.pictures)."""
+    hint = matching_mistake(got, mistakes or {}, atol, rtol) or describe_relation(got, expected, atol, rtol)
+    return GradingFailure(message, hint, pictures_of(got, expected, atol, rtol))
 
 
 def describe_difference(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str:

@@ -45,13 +45,13 @@ def random_case(
 def check_conv(student, conv2d, x, weight, bias=None, atol: float = 1e-4, **options) -> None:
     """Compare the student's conv2d with the reference for these inputs and keyword options."""
     expected = reference_conv2d(x, weight, bias, **options)
-    got = conv2d(x, weight, bias, **options)
     shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
     what = (
         f"conv2d(x {tuple(x.shape)}, weight {tuple(weight.shape)}, "
         f"bias {'None' if bias is None else tuple(bias.shape)}{', ' + shown if shown else ''})"
     )
-    with blame_earlier_exercise(student, "conv2d"):
+    with blame_earlier_exercise(student, "conv2d", given=((x, weight, bias), options)):
+        got = conv2d(x, weight, bias, **options)
         assert_tensor_close(
             got, expected, what=what, atol=atol, rtol=1e-4, mistakes=conv2d_mistakes(x, weight, bias, **options)
         )
@@ -62,8 +62,8 @@ def test_slide_example(student, conv2d):
     """The 5x5 worked example: one channel, 3x3 kernel, no padding, stride 1."""
     x = torch.tensor(SLIDE_INPUT, dtype=torch.float32)[None, None]  # (1, 1, 5, 5)
     weight = torch.tensor(SLIDE_KERNEL, dtype=torch.float32)[None, None]  # (1, 1, 3, 3)
-    got = conv2d(x, weight)
-    with blame_earlier_exercise(student, "conv2d"):
+    with blame_earlier_exercise(student, "conv2d", given=((x, weight), {})):
+        got = conv2d(x, weight)
         assert_tensor_close(
             got,
             torch.tensor(SLIDE_OUTPUT, dtype=torch.float32)[None, None],

@@ -23,24 +23,24 @@ def edge_map(student):
 
 def check_edge_map(student, edge_map, img: np.ndarray, what: str, threshold: float | None = None) -> None:
     """Compare with the reference edges >= threshold, accepting either answer at near-ties."""
-    got = edge_map(img) if threshold is None else edge_map(img, threshold=threshold)
-    threshold = 0.2 if threshold is None else threshold
-    what = f"edge_map({what}, threshold={threshold})"
-    expect(
-        isinstance(got, torch.Tensor) and got.dtype == torch.bool,
-        f"{what} must return a bool torch.Tensor, got {type(got).__name__} {getattr(got, 'dtype', '')}",
-        hint="compare with >=: the result of a comparison is already a bool tensor",
-    )
-    strength = reference_edges(img)  # (H, W)
-    expected = strength >= threshold
-    if got.shape == expected.shape and threshold > 0:  # at 0, >= keeps every pixel whatever the rounding
-        ties = (strength - threshold).abs() < TIE
-        expected[ties] = got[ties]
-    mistakes = {
-        "the map is inverted: True marks edges, where the strength is >= threshold": ~expected,
-        GREATER_THAN: strength > threshold,
-    }
-    with blame_earlier_exercise(student, "edge_map"):
+    with blame_earlier_exercise(student, "edge_map", given=img):
+        got = edge_map(img) if threshold is None else edge_map(img, threshold=threshold)
+        threshold = 0.2 if threshold is None else threshold
+        what = f"edge_map({what}, threshold={threshold})"
+        expect(
+            isinstance(got, torch.Tensor) and got.dtype == torch.bool,
+            f"{what} must return a bool torch.Tensor, got {type(got).__name__} {getattr(got, 'dtype', '')}",
+            hint="compare with >=: the result of a comparison is already a bool tensor",
+        )
+        strength = reference_edges(img)  # (H, W)
+        expected = strength >= threshold
+        if got.shape == expected.shape and threshold > 0:  # at 0, >= keeps every pixel whatever the rounding
+            ties = (strength - threshold).abs() < TIE
+            expected[ties] = got[ties]
+        mistakes = {
+            "the map is inverted: True marks edges, where the strength is >= threshold": ~expected,
+            GREATER_THAN: strength > threshold,
+        }
         assert_tensor_close(got, expected, what=what, mistakes=mistakes)
 
 

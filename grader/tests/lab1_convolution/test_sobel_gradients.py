@@ -37,7 +37,7 @@ def gradients_of(sobel_gradients, img: np.ndarray, what: str) -> tuple[torch.Ten
 
 
 def check_gradients(student, sobel_gradients, img: np.ndarray, what: str) -> None:
-    with blame_earlier_exercise(student, "sobel_gradients"):
+    with blame_earlier_exercise(student, "sobel_gradients", given=img):
         got_gx, got_gy = gradients_of(sobel_gradients, img, what)
         gx, gy = reference_gradients(img)
         wrong_gx, wrong_gy = sobel_mistakes(img)
@@ -49,7 +49,7 @@ def check_gradients(student, sobel_gradients, img: np.ndarray, what: str) -> Non
 def test_direction_and_sign_on_ramps(student, sobel_gradients):
     """Brighter to the right: gx > 0, gy = 0. Brighter downward: gy > 0, gx = 0."""
     to_right = np.tile(np.linspace(0, 1, 12, dtype=np.float32), (10, 1))  # (10, 12)
-    with blame_earlier_exercise(student, "sobel_gradients"):
+    with blame_earlier_exercise(student, "sobel_gradients", given=to_right):
         gx, gy = gradients_of(sobel_gradients, to_right, "horizontal ramp (10, 12)")
         swapped = gy.abs().max() > 1e-4 and gx.abs().max() <= 1e-4
         expect(not swapped, "on an image that gets brighter to the right, gx is 0 and gy is not", hint=GX_GY_SWAPPED)

@@ -4,7 +4,9 @@ give a wrong answer that no known mistake explains. The student's pool_windows i
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from grader.feedback import GradingFailure, assert_tensor_close
+import torch
+
+from grader.feedback import GradingFailure, assert_tensor_close, expect
 from grader.tests.lab2_lenet.forbidden import POOL_OPS
 from grader.tests.lab2_lenet.pooling_cases import images, torch_windows
 from grader.worker_client import StudentCodeError
@@ -36,3 +38,32 @@ def blame_pool_windows(student, function: str) -> Iterator[None]:
             raise GradingFailure(str(failure), f"{function} builds on your pool_windows (lab2.8), which does not "
                                                f"give the right windows yet: fix lab2.8 first") from None
         raise
+
+
+def log_softmax_probe(student, given) -> None:
+    from grader.tests.lab2_lenet.test_log_softmax import SOFTMAX_OPS, check_log_softmax
+
+    logits = torch.randn(4, 10, generator=torch.Generator().manual_seed(31)) * 3
+    check_log_softmax(student.function("lab2_lenet.lenet.log_softmax", forbidden_ops=SOFTMAX_OPS), logits)
+
+
+def nll_loss_probe(student, given) -> None:
+    from grader.tests.lab2_lenet.test_nll_loss import NLL_OPS, check_nll, random_batch
+
+    check_nll(student.function("lab2_lenet.lenet.nll_loss", forbidden_ops=NLL_OPS), *random_batch(8, 10, seed=31),
+              what="nll_loss(log_probs (8, 10), targets (8,))")
+
+
+def lenet_layers_probe(student, given) -> None:
+    from grader.tests.lab2_lenet.test_lenet_layers import check_shapes, reference_shapes
+
+    check_shapes(student.function("lab2_lenet.harness.parameter_shapes")(), reference_shapes(), what="LeNet()")
+
+
+def pool_windows_probe(student, given) -> None:
+    expect(pool_windows_agrees(student), "pool_windows does not give torch's windows")
+
+
+# For any failing Lab 2 test (grader/tests/conftest.py): the exercises others build on.
+CHAIN_PROBES = {"lab2.1": log_softmax_probe, "lab2.2": nll_loss_probe, "lab2.3": lenet_layers_probe,
+                "lab2.8": pool_windows_probe}
