@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from grader.feedback import html_page
 from grader.instructor import batch, gradebook, gradescope, release, stubgen
 from grader.paths import JUDGE_TESTS_DIR
 from grader.refusals import INSTRUCTOR_COMMANDS, command_refusal, target_refusal
@@ -53,6 +54,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--json", default="grade-report.json", type=Path,
                         help="where to write the report (default: %(default)s)")
     parser.add_argument("--gradescope", type=Path, help="also write Gradescope's results.json here")
+    parser.add_argument("--html", type=Path, help="also write a self-contained HTML page of the report here "
+                                                  "(table, failures with hints and pictures)")
     parser.add_argument("--details", action="store_true", help="print every failure in full")
     parser.add_argument("-k", dest="keyword", help="only the tests whose names match (pytest's -k expression)")
     return parser.parse_args(argv)
@@ -130,6 +133,9 @@ def finish(args: argparse.Namespace, status: int, report: dict[str, Any] | None,
     args.json.write_text(json.dumps(report, indent=2))
     if args.gradescope:
         gradescope.write_results(args.gradescope, report)
+    if args.html:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(html_page.render(report), encoding="utf-8")
     print(format_summary(report, details=args.details))
     print(f"Report written to {args.json.resolve()}")
     errors = report["summary"].get("error", 0)

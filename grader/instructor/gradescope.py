@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from grader.feedback import html_page
 from grader.grade import id_numbers
 from grader.paths import REPO_ROOT
 from ipdl.catalogue import LABS, Lab, UnknownLab, find_lab
@@ -55,7 +56,7 @@ def test_entry(test: dict[str, Any], number: int) -> dict[str, Any]:
     output = meta.get("feedback") or ""
     if meta.get("hint"):
         output += f"\nHint: {meta['hint']}"
-    return {
+    entry = {
         "name": f"{meta.get('exercise', '?')} {meta.get('function', '')}: {name}".replace("  ", " "),
         "number": f"{meta.get('exercise', '?')}.{number}",
         "score": meta.get("points", 0),
@@ -64,6 +65,9 @@ def test_entry(test: dict[str, Any], number: int) -> dict[str, Any]:
         "output": output.strip(),
         "visibility": VISIBILITY.get(meta.get("visibility", "public"), "visible"),
     }
+    if meta.get("pictures"):  # a wrong image-like result: the same block as the HTML page, pictures inline
+        entry.update(output=html_page.failure_html(test), output_format="html")
+    return entry
 
 
 def results(report: dict[str, Any]) -> dict[str, Any]:
