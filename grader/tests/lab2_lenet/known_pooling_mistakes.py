@@ -53,17 +53,18 @@ def _settings_variants(kernel_size, stride, padding) -> dict[str, tuple]:
     return {hint: settings for hint, settings in variants.items() if settings is not None and settings != right}
 
 
-def _try(results: dict, hint: str, make: Callable[[], torch.Tensor]) -> None:
-    """Add make()'s result under `hint`, unless the mistaken settings cannot run on this input."""
-    with contextlib.suppress(RuntimeError, ValueError):
-        results[hint] = make()
+def _settings_mistakes(pool: Callable, kernel_size, stride, padding) -> dict[str, torch.Tensor]:
+    """pool(kernel_size, stride, padding) for each mistaken setting that can run on this input."""
+    results = {}
+    for hint, settings in _settings_variants(kernel_size, stride, padding).items():
+        with contextlib.suppress(RuntimeError, ValueError):  # the mistaken settings do not fit this input
+            results[hint] = pool(*settings)
+    return results
 
 
 def window_mistakes(x, kernel_size, stride=None, padding=0, pad_value: float = 0.0) -> dict[str, torch.Tensor]:
     """Results of the usual pool_windows mistakes."""
-    results = {}
-    for hint, settings in _settings_variants(kernel_size, stride, padding).items():
-        _try(results, hint, lambda settings=settings: torch_windows(x, *settings, pad_value))
+    results = _settings_mistakes(lambda k, s, p: torch_windows(x, k, s, p, pad_value), kernel_size, stride, padding)
     (kH, kW), (sH, sW), (pH, pW) = settings_of(kernel_size, stride, padding)
     if pad_value != 0 and max(pH, pW) > 0:
         results[PAD_VALUE_IGNORED] = torch_windows(x, kernel_size, stride, padding, 0.0)
@@ -79,9 +80,7 @@ def window_mistakes(x, kernel_size, stride=None, padding=0, pad_value: float = 0
 
 def max_value_mistakes(x, kernel_size, stride=None, padding=0) -> dict[str, torch.Tensor]:
     """Results of the usual max_pool2d mistakes (the values)."""
-    results = {}
-    for hint, (k, s, p) in _settings_variants(kernel_size, stride, padding).items():
-        _try(results, hint, lambda k=k, s=s, p=p: F.max_pool2d(x, k, s, p))
+    results = _settings_mistakes(lambda k, s, p: F.max_pool2d(x, k, s, p), kernel_size, stride, padding)
     k, s, p = settings_of(kernel_size, stride, padding)
     if max(p) > 0:
         results[ZERO_PADDING_MAX] = torch_windows(x, k, s, p, 0.0).amax(-1)
@@ -117,9 +116,7 @@ def max_index_mistakes(x, kernel_size, stride=None, padding=0) -> dict[str, torc
 
 def avg_mistakes(x, kernel_size, stride=None, padding=0) -> dict[str, torch.Tensor]:
     """Results of the usual avg_pool2d mistakes."""
-    results = {}
-    for hint, (k, s, p) in _settings_variants(kernel_size, stride, padding).items():
-        _try(results, hint, lambda k=k, s=s, p=p: F.avg_pool2d(x, k, s, p))
+    results = _settings_mistakes(lambda k, s, p: F.avg_pool2d(x, k, s, p), kernel_size, stride, padding)
     k, s, p = settings_of(kernel_size, stride, padding)
     if max(p) > 0:
         results[COUNT_EXCLUDE_PAD] = F.avg_pool2d(x, k, s, p, count_include_pad=False)
@@ -130,9 +127,7 @@ def avg_mistakes(x, kernel_size, stride=None, padding=0) -> dict[str, torch.Tens
 
 def min_mistakes(x, kernel_size, stride=None, padding=0) -> dict[str, torch.Tensor]:
     """Results of the usual min_pool2d mistakes."""
-    results = {}
-    for hint, (k, s, p) in _settings_variants(kernel_size, stride, padding).items():
-        _try(results, hint, lambda k=k, s=s, p=p: -F.max_pool2d(-x, k, s, p))
+    results = _settings_mistakes(lambda k, s, p: -F.max_pool2d(-x, k, s, p), kernel_size, stride, padding)
     k, s, p = settings_of(kernel_size, stride, padding)
     results[MINUS_MAX] = -F.max_pool2d(x, k, s, p)
     results[MAX_OF_MINUS] = F.max_pool2d(-x, k, s, p)
