@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader import worker_zygote
 from grader.budget import Budget
 from grader.paths import REPO_ROOT, WORKER_SCRIPT
 from grader.target import Target, stage_copy
@@ -91,7 +92,7 @@ class Worker:
         self.sandbox: dict[str, Any] = {}  # its confinement as it reported it at start, and what it mounted
         self._workdir = tempfile.TemporaryDirectory(prefix="ipdl-worker-")
         self._stderr_path = Path(self._workdir.name) / "worker-output.txt"
-        self._uid = 100_000 + os.getpid() * 8 + next(_worker_numbers) % 8 if os.geteuid() == 0 else None
+        self._uid = worker_uid(next(_worker_numbers)) if os.geteuid() == 0 else None
         self._mounts: dict[str, str] | None = None
         self._next_id = 0
         self._ended = False
@@ -131,11 +132,17 @@ class Worker:
         work = self.folder("work")
         if self._uid is not None:
             os.chown(work, self._uid, self._uid)
-        with open(self._stderr_path, "ab") as stderr:
-            self.process = subprocess.Popen(
-                self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                cwd=work, start_new_session=True, env=worker_environment(),
-            )
+        self.process = None
+        zygote = worker_zygote.current()
+        if zygote is not None:
+            with contextlib.suppress(worker_zygote.ZygoteError):  # (then started directly)
+                self.process = zygote.spawn(self.command()[3:], work, self._stderr_path, worker_environment())
+        if self.process is None:
+            with open(self._stderr_path, "ab") as stderr:
+                self.process = subprocess.Popen(
+                    self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    cwd=work, start_new_session=True, env=worker_environment(),
+                )
         self.starts += 1
         self._ended = False
         self._ready = False
@@ -275,6 +282,12 @@ class Worker:
     def close(self) -> None:
         self.stop()
         self._workdir.cleanup()
+
+
+def worker_uid(number: int) -> int:
+    """The own user of this process's `number`-th Worker (a root judge's): a judge that grades submission after
+    submission gives each its own user (1024 of them before one comes again)."""
+    return 100_000 + (os.getpid() % 2**20) * 1024 + number % 1024
 
 
 def describe_exit(returncode: int, limits: Limits) -> str:

@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from grader import worker_zygote
 from grader.budget import Budget
 from grader.paths import REPO_ROOT
 from grader.target import resolve_target
@@ -105,11 +107,15 @@ def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def worker(submission: Path) -> Worker:
+@pytest.fixture(scope="module", params=["started", "forked"])
+def worker(submission: Path, request: pytest.FixtureRequest) -> Worker:
+    """A worker started directly, and one forked from a zygote (a batch's judge slot): each must hold."""
+    if request.param == "forked":
+        worker_zygote.enable()
     worker = Worker(resolve_target(str(submission)), WorkerSettings(limits=Limits(memory_bytes=2 * GB)))
     yield worker
     worker.close()
+    worker_zygote.disable()
 
 
 def call(worker: Worker, name: str, *args, timeout: float = 5.0, **kwargs):
@@ -261,3 +267,9 @@ def test_cpu_limit_ends_the_worker_with_its_name(submission: Path) -> None:
         assert worker.call("lab1_convolution.calls.add", (1, 2), {}) == 3
     finally:
         worker.close()
+
+
+def test_a_forked_worker_comes_from_the_zygote(worker: Worker) -> None:
+    assert call(worker, "add", 1, 2) == 3
+    expected = subprocess.Popen if worker_zygote.current() is None else worker_zygote.ForkedProcess
+    assert type(worker.process) is expected

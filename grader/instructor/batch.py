@@ -1,4 +1,4 @@
-"""`python -m grader batch`: grade a folder of submissions, one grader process per student, in parallel.
+"""`python -m grader batch`: grade a folder of submissions, several at a time, each as `python -m grader` would.
 
     python -m grader batch SUBMISSIONS --out REPORTS [--workers N] [--labs LAB ...] [--force]
     python -m grader batch SUBMISSIONS --out REPORTS --slurm job.sh ...   # a Slurm job array instead (slurm.py)
@@ -9,11 +9,14 @@ REPORTS receives one JSON report per student (`<id>.json`, with a hash of the su
 grader's output in `logs/<id>.txt`, and in `feedback/<id>.txt` what may be handed to the student (hidden tests
 only counted). A run again re-grades the submissions whose files changed since their report, keeps the others
 (unless --force) and tries again every submission that could not be graded, which gets a report with an `error`.
+Each of the --workers slots is one long-lived grader process that grades submission after submission
+(judge_slot.py; --process-each starts a fresh one per submission instead).
 """
 
 import argparse
 import json
 import os
+import queue
 import subprocess
 import sys
 import textwrap
@@ -25,6 +28,7 @@ from typing import Any
 
 from grader.budget import Budget
 from grader.instructor import slurm
+from grader.instructor.judge_slot import CLOSE_WAIT_S, JudgeSlot, SlotTimeout
 from grader.instructor.progress import Progress
 from grader.instructor.student_feedback import student_feedback
 from grader.instructor.submissions import Submission, find_submissions, submission_hash
@@ -93,6 +97,9 @@ class Batch:
         self.feedback = self.out / "feedback"
         self.budget_s = args.budget
         self.threads = max(1, len(os.sched_getaffinity(0)) // args.workers)  # the cores given to us (Slurm's)
+        self.slots: queue.Queue[JudgeSlot] = queue.Queue()
+        for _ in range(0 if args.process_each else args.workers):
+            self.slots.put(JudgeSlot())
 
     def grade(self, submission: Submission) -> Outcome:
         """Grade one submission in its own grader process, which unpacks and stages it as `python -m grader
@@ -128,17 +135,14 @@ class Batch:
     def run_grader(self, submission: Submission, report_path: Path, log: Path) -> Outcome:
         student = submission.student
         partial = report_path.with_name(f".{student}.partial.json")
-        with open(log, "w") as output:
-            try:
-                finished = subprocess.run(self.command(student, submission.path.resolve(), partial), cwd=REPO_ROOT,
-                                          stdout=output, stderr=subprocess.STDOUT,
-                                          timeout=self.budget_s + STARTUP_MARGIN_S)
-            except subprocess.TimeoutExpired:
-                return Outcome(student, "error", message=f"the grader ran over {self.budget_s:g} s + "
-                                                         f"{STARTUP_MARGIN_S} s and was stopped")
-        report = finished_report(partial) if finished.returncode in (0, 1) else None
+        try:
+            returncode = self.run_process(self.command(student, submission.path.resolve(), partial), log)
+        except (subprocess.TimeoutExpired, SlotTimeout):
+            return Outcome(student, "error", message=f"the grader ran over {self.budget_s:g} s + "
+                                                     f"{STARTUP_MARGIN_S} s and was stopped")
+        report = finished_report(partial) if returncode in (0, 1) else None
         if report is None:
-            return Outcome(student, "error", message=grader_error(finished.returncode, log))
+            return Outcome(student, "error", message=grader_error(returncode, log))
         report[HASH_KEY] = self.plan.hashes.get(student)
         report_path.write_text(json.dumps(report, indent=2))
         partial.unlink()
@@ -147,6 +151,24 @@ class Batch:
             return Outcome(student, "graded", report["grade"]["score"], report["grade"]["max_score"])
         return Outcome(student, "regraded", report["grade"]["score"], report["grade"]["max_score"],
                        message=f"files changed; was {earlier['grade']['score']:g} / {earlier['grade']['max_score']:g}")
+
+    def run_process(self, command: list[str], log: Path) -> int:
+        """Run `python -m grader ...` in a free judge slot (or a process of its own), its output in `log`."""
+        log.write_text("")
+        timeout_s = self.budget_s + STARTUP_MARGIN_S
+        if self.args.process_each:
+            with open(log, "w") as output:
+                return subprocess.run(command, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                      timeout=timeout_s).returncode
+        slot = self.slots.get()
+        try:
+            return slot.grade(command[3:], log, timeout_s)
+        finally:
+            self.slots.put(slot)
+
+    def close(self) -> None:
+        while not self.slots.empty():
+            self.slots.get().stop(wait_s=CLOSE_WAIT_S)
 
     def write_feedback(self, student: str) -> None:
         """`feedback/<id>.txt` from the student's report, for handing out."""
@@ -208,6 +230,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=Budget.total_s, help="seconds of student code each")
     parser.add_argument("--progress-every", type=float, default=None, metavar="S",
                         help="seconds between progress updates (default: 1 on a terminal, 30 in a log)")
+    parser.add_argument("--process-each", action="store_true",
+                        help="start a fresh grader process for each submission (slower) instead of a long-lived one "
+                             "per worker slot")
     parser.add_argument("--slurm", type=Path, metavar="JOB.sh",
                         help="grade nothing here: write a Slurm job array script, one task per submission to grade")
     parser.add_argument("--only", metavar="ID", help="grade only this student's submission (a job array's task)")
@@ -257,10 +282,13 @@ def main(argv: list[str]) -> int:
         progress.started(submission.student)
         return batch.grade(submission)
 
-    with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        for future in as_completed([pool.submit(grade, submission) for submission in plan.todo]):
-            outcomes.append(future.result())
-            progress.finished(outcomes[-1])
+    try:
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            for future in as_completed([pool.submit(grade, submission) for submission in plan.todo]):
+                outcomes.append(future.result())
+                progress.finished(outcomes[-1])
+    finally:
+        batch.close()
     progress.close()
     print(summary(outcomes, time.monotonic() - started, batch.logs))
     print(f"Class statistics: python -m grader stats {args.out} --html {args.out}/class.html")
