@@ -3,7 +3,8 @@
     python -m grader [LAB|EXERCISE ...] [--target labs|solutions|PATH] [--student ID] [--json PATH] [--gradescope PATH]
     python -m grader sync [--check] [--force]
     python -m grader batch SUBMISSIONS --out REPORTS [--workers N] [--labs LAB ...] [--force]
-    python -m grader gradebook REPORTS --csv grades.csv
+    python -m grader gradebook REPORTS --csv grades.csv [--format plain|canvas|moodle] [--roster roster.csv]
+    python -m grader stats REPORTS --html class.html [--json class.json]
     python -m grader gradescope-bundle OUT.zip --labs LAB ...|all
     python -m grader release OUT
 
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from grader.feedback import html_page
-from grader.instructor import batch, gradebook, gradescope, release, stubgen
+from grader.instructor import batch, gradebook, gradescope, release, stats, stubgen
 from grader.paths import JUDGE_TESTS_DIR
 from grader.refusals import INSTRUCTOR_COMMANDS, command_refusal, target_refusal
 from grader.selection import selected_labs
@@ -30,7 +31,7 @@ from ipdl.catalogue import LABS
 from ipdl.kit import is_student_release
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_GRADER_FAILED = 0, 1, 2
-COMMANDS = {"sync": stubgen.main, "batch": batch.main, "gradebook": gradebook.main,
+COMMANDS = {"sync": stubgen.main, "batch": batch.main, "gradebook": gradebook.main, "stats": stats.main,
             "gradescope-bundle": gradescope.bundle_main, "release": release.main}
 
 

@@ -1,6 +1,6 @@
-"""What a failed test leaves in the report for the class statistics: the kind of failure, and a hash of the wrong
-result the student's code returned, so that byte-identical wrong results on the same inputs can be found across a
-class (grader.instructor.stats)."""
+"""What a failed test leaves in the report for the class statistics: the kind of failure (grader.failure_kind), and a
+hash of the wrong result the student's code returned, so that byte-identical wrong results on the same inputs can be
+found across a class (grader.instructor.stats)."""
 
 import hashlib
 from typing import Any
@@ -8,18 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-NOT_IMPLEMENTED = "not implemented"
-# first words of the judge's own failure messages (grader.feedback, grader.worker_client) -> kind
-FEEDBACK_KINDS = (
-    ("expected shape", "shape mismatch"),
-    ("expected dtype", "dtype mismatch"),
-    ("values differ", "wrong values"),
-    ("expected a ", "wrong type"),
-    ("could not import your code", "import error"),
-    ("timed out", "timeout"),
-    ("time budget", "budget"),
-    ("raised NotImplementedError", NOT_IMPLEMENTED),
-)
+from grader.failure_kind import failure_kind
 
 
 def result_hash(got: Any, what: str) -> str:
@@ -36,44 +25,24 @@ def result_hash(got: Any, what: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def kind_from_feedback(text: str) -> str:
-    """The kind of failure a feedback text describes ('wrong result' when it names none); also reads reports written
-    before the grader recorded the kind."""
-    first_line = text.splitlines()[0] if text else ""
-    for words, kind in FEEDBACK_KINDS:
-        if words in first_line:
-            return kind
-    if " raised " in first_line:
-        return "exception " + first_line.split(" raised ", 1)[1].split(":", 1)[0]
-    return "wrong result"
-
-
-def failure_kind(error: BaseException) -> str:
-    """'not implemented', 'exception IndexError', 'timeout', 'shape mismatch', ... for a failed test's error."""
-    exc_type, kind = getattr(error, "exc_type", None), getattr(error, "kind", None)
-    if exc_type is not None and kind is not None:  # a StudentCodeError from the worker
-        if exc_type == "NotImplementedError":
-            return NOT_IMPLEMENTED
-        return f"exception {exc_type}" if kind == "exception" else kind.replace("_", " ")
-    return kind_from_feedback(str(error))
-
-
-def wrong_result_hash(error: BaseException) -> str | None:
-    """The hash a failing check kept of the wrong result, looked for along the chain of re-raised errors (a hint
-    added by an upstream check raises a new failure from the first)."""
+def error_chain(error: BaseException) -> list[BaseException]:
+    """`error` and the errors it was raised from or while handling (a hint added by an upstream check raises a new
+    failure from the first)."""
+    chain: list[BaseException] = []
     seen: BaseException | None = error
-    while seen is not None:
-        found = getattr(seen, "result_hash", None)
-        if found:
-            return found
+    while seen is not None and seen not in chain:
+        chain.append(seen)
         seen = seen.__cause__ or seen.__context__
-    return None
+    return chain
 
 
-def failure_record(error: BaseException) -> dict[str, str]:
-    """`failure_kind` and, where the check saw a wrong value, `result_hash`: the test's metadata extras."""
-    record = {"failure_kind": failure_kind(error)}
-    found = wrong_result_hash(error)
+def failure_record(error: BaseException) -> dict[str, Any]:
+    """`failure_kind` and, where a check saw a wrong value, its `result_hash` and whether it is what a known mistake
+    gives (`known_mistake`): the test's metadata extras."""
+    record: dict[str, Any] = {"failure_kind": failure_kind(error)}
+    chain = error_chain(error)
+    found = next((seen.result_hash for seen in chain if getattr(seen, "result_hash", None)), None)
     if found:
         record["result_hash"] = found
+        record["known_mistake"] = any(getattr(seen, "known_mistake", False) for seen in chain)
     return record

@@ -5,6 +5,7 @@ Used by `gradebook` and `stats`.
 """
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,16 @@ def load_class(folder: Path) -> ClassReports:
             if kept[0] != path:
                 used[report["student"]] = keep_one(kept, (path, report), loaded.problems)
     loaded.reports = [report for _, report in used.values()]
+    return loaded
+
+
+def usable_class(folder: Path) -> ClassReports:
+    """load_class, with a warning on stderr for each problem; NoReports also where no report is usable."""
+    loaded = load_class(folder)
+    for problem in loaded.problems:
+        print(f"warning: skipping {problem.file}: {problem.message}", file=sys.stderr)
+    if not loaded.reports:
+        raise NoReports(f"no usable grade report in {folder} (see the warnings above)")
     return loaded
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from grader.grade import id_numbers
 from grader.instructor import lms_csv
-from grader.instructor.class_reports import NoReports, lab_grader, load_class, mixed_graders
+from grader.instructor.class_reports import NoReports, lab_grader, mixed_graders, usable_class
 from grader.instructor.roster import RosterError, Student, check_roster, read_roster
 
 MAX_ROW = "(max points)"  # never a student id: batch ids hold no spaces or brackets
@@ -135,15 +135,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
-        loaded = load_class(args.reports)
         roster = read_roster(args.roster) if args.roster else None
+        loaded = usable_class(args.reports)
     except (NoReports, RosterError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    for problem in loaded.problems:
-        print(f"warning: skipping {problem.file}: {problem.message}", file=sys.stderr)
-    if not loaded.reports:
-        print(f"error: no usable grade report in {args.reports} (see the warnings above)", file=sys.stderr)
         return 2
     book = gradebook(loaded.reports)
     warn_mixed_graders(book)
