@@ -142,7 +142,7 @@ class CheckResult:
         for lab_grade in grade["labs"].values():
             for exercise, entry in lab_grade["exercises"].items():
                 rows.append(exercise_row(exercise, entry))
-                rows += [failure_row(test) for test in failures.get(exercise, [])]
+                rows += failure_rows(failures.get(exercise, []))
         notes = [f"<b>Total: {points_text(grade)}</b> (public tests)"]
         announced = self.report["hidden_tests"]
         if not announced["ran"] and announced["hidden_points"] > 0:
@@ -162,9 +162,22 @@ def exercise_row(exercise: str, entry: dict[str, Any]) -> str:
                                                      for cell in cells) + "</tr>")
 
 
-def failure_row(test: dict[str, Any]) -> str:
+def failure_rows(tests: list[dict[str, Any]]) -> list[str]:
+    """One row per way the exercise failed: tests whose feedback starts alike and whose hint is the same (a stub
+    fails every test alike) share the first one's row."""
+    alike: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for test in tests:
+        meta = test["metadata"]
+        first = (meta.get("feedback") or test["outcome"]).split("\n", 1)[0]
+        alike.setdefault((first, meta.get("hint") or ""), []).append(test)
+    return [failure_row(group[0], len(group) - 1) for group in alike.values()]
+
+
+def failure_row(test: dict[str, Any], more: int = 0) -> str:
     """A failed test's first feedback line and hint, with the whole feedback one click away."""
     short = "\n".join(line.strip() for line in failure_lines(test, details=False))
+    if more:
+        short += f"\n(and {more} more test{'s' if more > 1 else ''} failed the same way)"
     full = "\n".join(line.strip() for line in failure_lines(test, details=True))
     return (f"<tr><td></td><td colspan='4'><details><summary><pre style='display:inline;white-space:pre-wrap'>"
             f"{html.escape(short)}</pre></summary><pre style='white-space:pre-wrap'>{html.escape(full)}</pre>"

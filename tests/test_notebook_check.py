@@ -49,7 +49,9 @@ def test_stubs_get_zero_with_the_todo_and_an_edit_restarts_the_worker(monkeypatc
     monkeypatch.setenv(IMPL_VARIABLE, "labs")
     result = check("lab1.3")
     assert result.score == 0
-    assert "fill in TODO(lab1.3)" in result._repr_html_()
+    page = result._repr_html_()
+    assert "fill in TODO(lab1.3)" in page
+    assert page.count("fill in TODO(lab1.3)") == 2 and "more tests failed the same way" in page  # one row, twice
     starts = JUDGE.worker.starts
     os.utime(LABS_DIR / "lab1_convolution" / "convolution.py")  # the student saved the file
     check("lab1.3")

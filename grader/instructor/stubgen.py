@@ -29,7 +29,7 @@ SOLUTION_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION (?P<id>lab\d+\
 SOLUTION_END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
 HIDDEN_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN HIDDEN\b.*$")
 HIDDEN_END = re.compile(r"^[ \t]*# END HIDDEN\s*$")
-CHECKED_SUFFIXES = (".py", ".md")  # other files in labs/ (checkpoints, data) belong to the student
+CHECKED_SUFFIXES = (".py", ".md", ".ipynb")  # other files in labs/ (checkpoints, data) belong to the student
 RECORD_NAME = ".generated-stubs.json"  # in labs/: path under labs/ -> SHA-256 of what sync last wrote there
 NO_SOURCE = "has no source in solutions/"
 

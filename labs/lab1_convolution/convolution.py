@@ -130,8 +130,8 @@ def conv2d(
             f"pixels, larger than the padded input {H + 2 * pH}x{W + 2 * pW} "
             f"(input {H}x{W}, padding ({pH}, {pW}) per side)"
         )
-    # TODO(lab1.3): pad with pad2d, build the im2col matrix with as_strided, then matmul
-    raise NotImplementedError("lab1.3: pad with pad2d, build the im2col matrix with as_strided, then matmul")
+    # TODO(lab1.3): pad with pad2d, then sum one strided slice per kernel tap (or im2col and a matmul)
+    raise NotImplementedError("lab1.3: pad with pad2d, then sum one strided slice per kernel tap (or im2col and a matmul)")
 
 
 def convolve2d(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:

@@ -2,7 +2,8 @@
 metrics, data, the exact command, seed, date, training seconds). Every step draws fresh canvases, so an "epoch"
 is just `--steps-per-epoch` steps between two progress reports.
 
-    python -m labs.lab5_unet.train                        # transposed convolutions; ~12 min of one CPU core
+    python -m labs.lab5_unet.train                        # the workshop slot's run: 500 steps, ~2-3 min of one core
+    python -m labs.lab5_unet.train --epochs 30            # the kit's full run (its bundled weights): ~12 min
     python -m labs.lab5_unet.train --up-mode unpool       # the max-unpooling decoder (-unpool.safetensors)
     python -m labs.lab5_unet.train --epochs 2 --steps-per-epoch 50   # a quick check that everything runs
     python -m labs.lab5_unet.train --help                 # every option, with its default
@@ -56,7 +57,8 @@ def parse_config(argv: list[str]) -> TrainConfig:
     parser = argparse.ArgumentParser(
         prog="python -m labs.lab5_unet.train", description="Train a U-Net to segment handwritten postcodes.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=30, help="progress reports (epochs of fresh canvases)")
+    parser.add_argument("--epochs", type=int, default=5,
+                        help="progress reports (epochs of fresh canvases); 5: the workshop slot's run, 30: the kit's")
     parser.add_argument("--steps-per-epoch", type=int, default=100, help="optimizer steps per epoch")
     parser.add_argument("--batch-size", type=int, default=16, help="canvases per step")
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (one-cycle schedule)")
@@ -64,7 +66,7 @@ def parse_config(argv: list[str]) -> TrainConfig:
     parser.add_argument("--base-channels", type=int, default=8, help="channels of the first U-Net level")
     parser.add_argument("--up-mode", choices=UP_MODES, default="transpose", help="how the decoder upsamples")
     parser.add_argument("--dice-weight", type=float, default=1.0, help="weight of the Dice loss next to cross-entropy")
-    parser.add_argument("--progress-canvases", type=int, default=200,
+    parser.add_argument("--progress-canvases", type=int, default=100,
                         help="held-out canvases scored after each epoch")
     parser.add_argument("--test-canvases", type=int, default=HELDOUT_COUNT,
                         help="held-out canvases of the final score in the sidecar (fewer only for quick checks)")

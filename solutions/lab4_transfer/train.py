@@ -10,7 +10,8 @@ Writes a safetensors checkpoint and a JSON sidecar (held-out metrics, the majori
 exact command, seed, date); skeleton of pytorch/examples' mnist/main.py.
 
     python -m ipdl.data pokemon --out data/pokemon                              # the sprites, once (offline)
-    python -m labs.lab4_transfer.train --data data/pokemon                      # fine-tune EfficientNet-Lite0
+    python -m labs.lab4_transfer.train --data data/pokemon                      # fine-tune: the slot's 3 epochs
+    python -m labs.lab4_transfer.train --data data/pokemon --epochs 8           # the kit's full run (bundled)
     python -m labs.lab4_transfer.train --data data/pokemon --mode scratch       # the same network, random init
     python -m labs.lab4_transfer.train --data data/pokemon --task type          # primary type of unseen Pokémon
     python -m labs.lab4_transfer.train --help                                   # every option, with its default
@@ -83,7 +84,8 @@ def parse_config(argv: list[str]) -> TrainConfig:
                         help="start from ImageNet weights, or from random weights")
     parser.add_argument("--model", choices=MODELS, default="efficientnet_lite0", help="network")
     parser.add_argument("--image-size", type=int, default=96, help="pixels per side")
-    parser.add_argument("--epochs", type=int, default=8, help="passes over the training sprites")
+    parser.add_argument("--epochs", type=int, default=3,
+                        help="passes over the training sprites; 3: the workshop slot's run, 8: the kit's")
     parser.add_argument("--batch-size", type=int, default=32, help="sprites per optimizer step")
     parser.add_argument("--unfreeze", type=int, default=2, help="finetune: stages trained besides the head")
     parser.add_argument("--test-fraction", type=float, default=SPLIT_TEST_FRACTION,
