@@ -7,7 +7,8 @@ The reports are made from two real grading runs of Lab 1 (the reference and the 
 exercise, the reference's tests (right), the stubs' (unfinished), or failed tests with a hint from a pool, an
 unnamed wrong value or an exception; 2% of the students copy another's wrong values and code. Each student also
 has a submission folder whose exercise functions hold code of their own, so that the code comparison runs at full
-size. Prints the wall time of the command (a fresh Python process, imports included) and the load.
+size. Prints the wall and CPU time of the command (a fresh Python process, imports included), the load, and
+whether the alike pairs found are the planted copies.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -122,32 +124,45 @@ def make_class(root: Path, students: int, seed: int = 0) -> tuple[Path, set[tupl
     return reports, planted
 
 
+def children_cpu_seconds() -> float:
+    """User and system CPU seconds of the finished child processes (what the command cost, whatever the load)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--students", type=int, default=1000, help="reports to generate")
-    parser.add_argument("--keep", type=Path, help="write the class here and keep it (default: a temporary folder)")
+    parser.add_argument("--keep", type=Path, help="write the class here and keep it, or time the class kept there "
+                                                  "before (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)
         root.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        reports, planted = make_class(root, args.students)
+        if (root / "planted.json").exists():  # a class --keep wrote before
+            reports = root / "reports"
+            planted = {tuple(pair) for pair in json.loads((root / "planted.json").read_text())}
+        else:
+            reports, planted = make_class(root, args.students)
+            (root / "planted.json").write_text(json.dumps(sorted(planted)))
         size_mb = sum(path.stat().st_size for path in reports.glob("*.json")) / 1e6
-        print(f"generated {args.students} reports ({size_mb:.0f} MB) in {time.perf_counter() - started:.0f} s")
+        print(f"{len(list(reports.glob('*.json')))} reports ({size_mb:.0f} MB), made or read in "
+              f"{time.perf_counter() - started:.0f} s")
         command = [sys.executable, "-m", "grader", "stats", str(reports), "--html", str(root / "class.html"),
                    "--json", str(root / "class.json")]
         load_before = os.getloadavg()[0]
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), children_cpu_seconds()
         finished = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
                                   env={**os.environ, "OMP_NUM_THREADS": "1"})
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu_before
         if finished.returncode != 0:
             raise SystemExit(f"stats failed:\n{finished.stdout}{finished.stderr}")
         stats = json.loads((root / "class.json").read_text())
-        print(f"stats over {args.students} reports: {seconds:.1f} s wall (target under {TARGET_S} s: "
-              f"{'met' if seconds < TARGET_S else 'MISSED'}); load {load_before:.1f} before, "
-              f"{os.getloadavg()[0]:.1f} after")
+        print(f"stats over {len(list(reports.glob('*.json')))} reports: {seconds:.1f} s wall (target under "
+              f"{TARGET_S} s: {'met' if seconds < TARGET_S else 'MISSED'}), {cpu:.1f} CPU seconds; load "
+              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         found = {tuple(pair["students"]) for pair in stats["alike"]["code"]}
         print(f"page {(root / 'class.html').stat().st_size / 1e3:.0f} kB; {len(stats['alike']['results'])} groups of "
               f"identical wrong results; {len(stats['alike']['code'])} near-identical code pairs over "

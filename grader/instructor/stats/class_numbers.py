@@ -2,6 +2,7 @@
 test's pass rate (public and hidden apart), the hints that fired and the errors that had none, counted by students;
 and per student their points. Plain data, written as `--json` and drawn as the page."""
 
+import re
 import statistics
 from typing import Any
 
@@ -12,6 +13,7 @@ from ipdl.catalogue import UnknownLab, find_exercise, find_lab
 
 # a student's row colour: the share of the class's points they earned, at least
 COMPLETENESS = (("full", 1.0), ("most", 0.7), ("some", 0.3), ("little", 0.0))
+UPSTREAM_HINT = re.compile(r"(fix lab\d+\.\d+ \S+ first)\b")  # as grader.feedback.chains.fix_first words it
 
 
 def lab_numbers(reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -99,7 +101,7 @@ def add_failures(found: dict[str, dict[str, Any]], reports: list[dict[str, Any]]
             if kind == NOT_IMPLEMENTED:
                 entry["unfinished"].add(report["student"])
                 continue
-            table, key = (entry["hints"], hint) if hint else (entry["errors_without_hint"], kind)
+            table, key = (entry["hints"], hint_key(hint)) if hint else (entry["errors_without_hint"], kind)
             counted = table.setdefault(key, {"students": set(), "tests": 0})
             counted["students"].add(report["student"])
             counted["tests"] += 1
@@ -110,6 +112,13 @@ def add_failures(found: dict[str, dict[str, Any]], reports: list[dict[str, Any]]
         entry["errors_without_hint"] = ranked(entry["errors_without_hint"], "kind")
 
 
+def hint_key(hint: str) -> str:
+    """The hint as counted: 'fix lab1.3 conv2d first: <its feedback, numbers and all>' counts as 'fix lab1.3 conv2d
+    first' (each student's numbers differ; the mistake itself is counted at lab1.3)."""
+    upstream = UPSTREAM_HINT.match(hint)
+    return upstream.group(1) if upstream else hint
+
+
 def ranked(table: dict[str, dict[str, Any]], name: str) -> list[dict[str, Any]]:
     rows = [{name: key, "students": len(value["students"]), "tests": value["tests"], "who": sorted(value["students"])}
             for key, value in table.items()]
@@ -117,10 +126,12 @@ def ranked(table: dict[str, dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 
 def to_reteach(exercises: dict[str, dict[str, Any]], top: int = 10) -> list[dict[str, Any]]:
-    """The class's most frequent mistakes: hints and errors without hint across exercises, most students first."""
+    """The class's most frequent mistakes: hints and errors without hint across exercises, most students first; a
+    failure an earlier exercise explains is counted there, not again."""
     rows = [{"exercise": exercise, "function": entry["name"], "what": row.get("hint") or row["kind"],
              "named": "hint" in row, "students": row["students"]}
-            for exercise, entry in exercises.items() for row in [*entry["hints"], *entry["errors_without_hint"]]]
+            for exercise, entry in exercises.items() for row in [*entry["hints"], *entry["errors_without_hint"]]
+            if not UPSTREAM_HINT.match(row.get("hint", ""))]
     return sorted(rows, key=lambda row: (-row["students"], id_numbers(row["exercise"])))[:top]
 
 

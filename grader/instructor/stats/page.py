@@ -75,8 +75,8 @@ def reteach_section(rows: list[dict[str, Any]]) -> str:
                     f"{escape(r['what']) if r['named'] else '<i>no hint:</i> ' + escape(r['what'])}</td>"
                     f"<td class='n'>{r['students']}</td></tr>" for r in rows)
     return ("<section id='reteach'><h2>What to re-teach</h2><p>The mistakes most students made, across exercises "
-            "(unfinished exercises not counted).</p><table><tr><th>exercise</th><th>mistake</th>"
-            f"<th class='n'>students</th></tr>{lines}</table></section>")
+            "(unfinished exercises not counted, nor failures an earlier exercise explains).</p><table><tr>"
+            f"<th>exercise</th><th>mistake</th><th class='n'>students</th></tr>{lines}</table></section>")
 
 
 def rate_bar(rate: float | None) -> str:
