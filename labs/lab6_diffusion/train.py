@@ -1,7 +1,9 @@
 """Train the Lab 6 denoiser (a class-conditional UNet2DModel) on the kit's MNIST training digits with your
 diffusion_loss, keep an EMA of its weights, and export them with save_pretrained; Lab 2's train.py skeleton.
 
-    python -m labs.lab6_diffusion.train                       # the 4,000 training digits of the fixed split
+    python -m labs.lab6_diffusion.train                       # the 4,000 training digits of the fixed split:
+                                                              # homework, ~80 min of one core (the workshop's
+                                                              # slot samples the bundled model instead)
     python -m labs.lab6_diffusion.train --resume              # go on from the last resume state in --out
     python -m labs.lab6_diffusion.train --steps 200 --out runs/quick   # a quick look
     python -m labs.lab6_diffusion.train --help                # every option, with its default
