@@ -2,12 +2,13 @@
 exercise's public tests, the table, feedback and hidden-tests line as HTML, one warm worker reused until the graded
 code changes or the worker dies."""
 
+import html
 import os
 
 import pytest
 
 from grader import check
-from grader.notebook_check import JUDGE
+from grader.notebook_check import JUDGE, NO_NAMESPACES, CheckResult
 from grader.summary import format_summary
 from ipdl.catalogue import GOING_FURTHER, UnknownLab, find_exercise
 from ipdl.kit import LABS_DIR
@@ -77,3 +78,13 @@ def test_going_further_names_catalogue_exercises_and_the_cli_table_marks_them() 
     report = {"target": "labs", "tests": [], "grade": {"score": 0, "max_score": 6, "labs": {"lab1": {
         "score": 0, "max_score": 6, "exercises": {"lab1.4": {"name": "convolve2d", "score": 0, "max_score": 6}}}}}}
     assert "convolve2d" in format_summary(report) and "going further" in format_summary(report)
+
+
+def test_without_namespaces_the_page_says_only_limits_applied() -> None:
+    report = {"target": "labs", "tests": [], "resources": {"sandbox": {"isolation": "off: unshare: Operation not "
+                                                                                    "permitted (no namespaces)"}},
+              "hidden_tests": {"ran": False, "hidden_points": 0},
+              "grade": {"score": 4, "max_score": 4, "labs": {"lab1": {"score": 4, "max_score": 4, "exercises": {
+                  "lab1.2": {"name": "conv_output_size", "score": 4, "max_score": 4}}}}}}
+    page = CheckResult(report)._repr_html_()
+    assert html.escape(NO_NAMESPACES) in page and "conv_output_size" in page and "Total: 4 / 4" in page
