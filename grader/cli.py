@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from grader.feedback import html_page
+from grader import report_page
 from grader.instructor import batch, gradebook, gradescope, release, stats, stubgen
 from grader.paths import JUDGE_TESTS_DIR
 from grader.refusals import INSTRUCTOR_COMMANDS, command_refusal, target_refusal
@@ -136,7 +136,7 @@ def finish(args: argparse.Namespace, status: int, report: dict[str, Any] | None,
         gradescope.write_results(args.gradescope, report)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(html_page.render(report), encoding="utf-8")
+        args.html.write_text(report_page.render(report), encoding="utf-8")
     print(format_summary(report, details=args.details))
     print(f"Report written to {args.json.resolve()}")
     errors = report["summary"].get("error", 0)

@@ -1,4 +1,4 @@
-"""The HTML page of a report (grader.feedback.html_page.render): the table, each failure's feedback, hint and
+"""The HTML page of a report (grader.report_page.render): the table, each failure's feedback, hint and
 pictures inline, the hidden-tests line, and nothing the page would fetch from elsewhere."""
 
 import base64
@@ -10,8 +10,8 @@ import torch
 from PIL import Image
 
 from grader.feedback import GradingFailure, assert_tensor_close
-from grader.feedback.html_page import render
 from grader.instructor.gradescope import test_entry as gradescope_entry
+from grader.report_page import render
 
 
 def failing_report() -> dict:

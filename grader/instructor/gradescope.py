@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from grader.feedback import html_page
+from grader import report_page
 from grader.grade import id_numbers
 from grader.paths import REPO_ROOT
 from ipdl.catalogue import LABS, Lab, UnknownLab, find_lab
@@ -66,7 +66,7 @@ def test_entry(test: dict[str, Any], number: int) -> dict[str, Any]:
         "visibility": VISIBILITY.get(meta.get("visibility", "public"), "visible"),
     }
     if meta.get("pictures"):  # a wrong image-like result: the same block as the HTML page, pictures inline
-        entry.update(output=html_page.failure_html(test), output_format="html")
+        entry.update(output=report_page.failure_html(test), output_format="html")
     return entry
 
 
