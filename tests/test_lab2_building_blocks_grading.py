@@ -13,17 +13,18 @@ from ipdl.catalogue import find_lab
 EXERCISES = ("lab2.8", "lab2.9", "lab2.10", "lab2.11", "lab2.12")
 SELECTION = " ".join(EXERCISES)
 
-# Every pooling function is redefined (later definitions win), each built on the right windows, so that one
-# mistake per function shows alone.
+# Max, average and min pooling are redefined (later definitions win), each built on the right windows, so that one
+# mistake per function shows alone; a wrong pool_windows is graded on its own, as the others build on it.
 RIGHT_WINDOWS = '''
 
 _right_windows = pool_windows
 '''
-POOLING_A = RIGHT_WINDOWS + '''
+WINDOWS_PADDED_WITH_ZEROS = RIGHT_WINDOWS + '''
 
 def pool_windows(x, kernel_size, stride=None, padding=0, pad_value=0.0):
-    return _right_windows(x, kernel_size, 1 if stride is None else stride, padding, pad_value)  # default stride 1
-
+    return _right_windows(x, kernel_size, stride, padding, 0.0)  # pad_value ignored
+'''
+POOLING_A = RIGHT_WINDOWS + '''
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     windows = _right_windows(x, kernel_size, stride, padding, 0.0)  # zeros: a negative border window gives 0
@@ -40,12 +41,6 @@ def min_pool2d(x, kernel_size, stride=None, padding=0):
     return -_right_windows(x, kernel_size, stride, padding, float("-inf")).amax(dim=-1)  # -max_pool(x)
 '''
 POOLING_B = RIGHT_WINDOWS + '''
-
-def pool_windows(x, kernel_size, stride=None, padding=0, pad_value=0.0):
-    k = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    windows = _right_windows(x, kernel_size, stride, padding, pad_value)
-    return windows.unflatten(-1, k).transpose(-2, -1).flatten(-2)  # column by column
-
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     import torch
@@ -72,11 +67,13 @@ def min_pool2d(x, kernel_size, stride=None, padding=0):
     return _right_windows(x, kernel_size, stride, padding, 0.0).amin(dim=-1)  # zeros win at the border
 '''
 POOLING_HINTS = {  # version -> exercise -> the hints its failures give
-    "a": {"lab2.8": (pooling.STRIDE_ONE,), "lab2.9": (pooling.ZERO_PADDING_MAX, pooling.INDEX_IN_WINDOW),
-          "lab2.10": (pooling.COUNT_EXCLUDE_PAD,), "lab2.11": (pooling.MINUS_MAX,)},
-    "b": {"lab2.8": (pooling.WINDOW_COLUMNS,), "lab2.9": (pooling.INDEX_LAST_TIE,),
-          "lab2.10": (pooling.SUM_FOR_MEAN,), "lab2.11": (pooling.ZERO_PADDING_MIN,)},
+    "a": {"lab2.9": (pooling.ZERO_PADDING_MAX, pooling.INDEX_IN_WINDOW), "lab2.10": (pooling.COUNT_EXCLUDE_PAD,),
+          "lab2.11": (pooling.MINUS_MAX,)},
+    "b": {"lab2.9": (pooling.INDEX_LAST_TIE,), "lab2.10": (pooling.SUM_FOR_MEAN,),
+          "lab2.11": (pooling.ZERO_PADDING_MIN,)},
 }
+# the upstream chain's words for a pooling whose windows are wrong
+FIX_WINDOWS_FIRST = "fix lab2.8 pool_windows first"
 POOLING_CODE = {"a": POOLING_A, "b": POOLING_B}
 
 # batch_norm2d with one of the sheet's mistakes, by a change of the reference's lines
@@ -123,10 +120,20 @@ def test_reference_gets_full_marks_and_stubs_nothing(tmp_path: Path) -> None:
         assert f"TODO({test['metadata']['exercise']})" in test["metadata"]["hint"], test["metadata"]
 
 
+def test_a_wrong_pool_windows_is_named_and_blamed_by_the_poolings_it_breaks(tmp_path: Path) -> None:
+    run = grade_reference_with_mistakes("lab2.8 lab2.9 lab2.10 lab2.11", "lab2_lenet",
+                                        {"pooling.py": WINDOWS_PADDED_WITH_ZEROS}, tmp_path)
+    assert pooling.PAD_VALUE_IGNORED in failed_hints(run.report, "lab2.8"), run.output
+    assert run.report["grade"]["labs"]["lab2"]["exercises"]["lab2.10"]["score"] == 4  # average pooling pads with 0
+    for exercise in ("lab2.9", "lab2.11"):  # max and min pooling on padded negative (positive) maps
+        hints = failed_hints(run.report, exercise)
+        assert hints and all(hint.startswith(FIX_WINDOWS_FIRST) for hint in hints), (exercise, hints)
+
+
 @pytest.mark.parametrize("version", sorted(POOLING_CODE))
 def test_pooling_mistakes_are_named(tmp_path: Path, version: str) -> None:
-    run = grade_reference_with_mistakes("lab2.8 lab2.9 lab2.10 lab2.11", "lab2_lenet",
-                                        {"pooling.py": POOLING_CODE[version]}, tmp_path)
+    run = grade_reference_with_mistakes("lab2.9 lab2.10 lab2.11", "lab2_lenet", {"pooling.py": POOLING_CODE[version]},
+                                        tmp_path)
     for exercise, hints in POOLING_HINTS[version].items():
         for hint in hints:
             assert hint in failed_hints(run.report, exercise), (exercise, failed_hints(run.report, exercise))

@@ -28,9 +28,12 @@ class BasicBlock(_RightBlock):
         {forward}
 '''
 RIGHT_FORWARD = "return super().forward(x)"
+# the upstream chain's words for a forward whose block's layers are wrong
+FIX_INIT_FIRST = f"fix lab3.5 BasicBlock.__init__ first: {block.CONV_BIAS} (BasicBlock.forward builds on your " \
+                 f"BasicBlock.__init__, so its own answer cannot be right yet)"
 MISTAKES = {  # version -> ((__init__ line, forward line), {exercise: hint})
     "bias": (("self.conv1 = _nn.Conv2d(in_channels, out_channels, 3, stride, 1)", RIGHT_FORWARD),
-             {"lab3.5": block.CONV_BIAS, "lab3.6": block.LOAD_FAILED}),
+             {"lab3.5": block.CONV_BIAS, "lab3.6": FIX_INIT_FIRST}),
     "projection for strides only": (
         ("self.downsample = self.downsample if stride != 1 else None", RIGHT_FORWARD),
         {"lab3.5": block.PROJECTION_MISSING}),

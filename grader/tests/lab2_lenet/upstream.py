@@ -1,8 +1,5 @@
-"""Name pool_windows (lab2.8) as the exercise to fix first when max, average or min pooling, which build on it,
-give a wrong answer that no known mistake explains. The student's pool_windows is probed only then."""
-
-from collections.abc import Iterator
-from contextlib import contextmanager
+"""Lab 2's probes for the upstream chain (grader.feedback.chains): LeNet.forward builds on log_softmax and the
+layers, training on nll_loss, max, average and min pooling on pool_windows (lab2.8). Probes run only after a failure."""
 
 import torch
 
@@ -26,18 +23,6 @@ def pool_windows_agrees(student) -> bool:
     except (GradingFailure, StudentCodeError):
         return False
     return True
-
-
-@contextmanager
-def blame_pool_windows(student, function: str) -> Iterator[None]:
-    """Re-raise a hintless GradingFailure of `function` with "fix lab2.8 first" when pool_windows is wrong."""
-    try:
-        yield
-    except GradingFailure as failure:
-        if failure.hint is None and not pool_windows_agrees(student):
-            raise GradingFailure(str(failure), f"{function} builds on your pool_windows (lab2.8), which does not "
-                                               f"give the right windows yet: fix lab2.8 first") from None
-        raise
 
 
 def log_softmax_probe(student, given) -> None:

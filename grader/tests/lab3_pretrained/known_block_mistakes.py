@@ -17,8 +17,6 @@ PLAIN_HAS_PROJECTION = "skip=False is the plain block: no shortcut, so no projec
 PROJECTION_NOT_1X1 = "the projection is a 1x1 convolution (kernel_size=1) with the block's stride"
 NAMES = ("name the layers as torchvision does: conv1, bn1, relu, conv2, bn2, downsample (an nn.Sequential of the "
          "1x1 conv and its batch norm), so that a ResNet's weights load into your block")
-LOAD_FAILED = ("torchvision's weights do not load into your BasicBlock: its layers' names or shapes differ "
-               "(fix lab3.5 first)")
 NO_FINAL_RELU = "the ReLU after the addition is missing: out = relu(bn2(conv2(...)) + shortcut)"
 RELU_BEFORE_ADD = "the last ReLU comes after the addition, not before it: relu(bn2(conv2(...)) + shortcut)"
 NO_SHORTCUT = "the shortcut is missing: add x (or downsample(x) where the shape changes) before the last ReLU"

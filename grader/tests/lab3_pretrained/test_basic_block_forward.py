@@ -5,11 +5,10 @@ sizes, strides and batches."""
 import pytest
 import torch
 
-from grader.feedback import GradingFailure, assert_tensor_close, expect
+from grader.feedback import assert_tensor_close, expect
 from grader.tests.lab3_pretrained.blocks import block_size, feature_maps, resnet18_block, torchvision_block
-from grader.tests.lab3_pretrained.known_block_mistakes import LOAD_FAILED, forward_mistakes
+from grader.tests.lab3_pretrained.known_block_mistakes import forward_mistakes
 from grader.tests.lab3_pretrained.replies import expect_fields
-from grader.worker_client import StudentCodeError
 
 pytestmark = pytest.mark.exercise("lab3.6")
 
@@ -24,13 +23,9 @@ def check_block(block_forward, block, x: torch.Tensor, training: bool = False) -
     in_channels, out_channels, stride = block_size(block)
     what = (f"BasicBlock({in_channels}, {out_channels}, stride={stride}) with given weights on x {tuple(x.shape)} "
             f"in {'training' if training else 'eval'} mode")
-    try:
-        reply = block_forward(in_channels, out_channels, stride, block.state_dict(), x, training)
-    except StudentCodeError as error:
-        if error.exc_type == "RuntimeError" and "state_dict" in error.message:
-            raise GradingFailure(error.details(), LOAD_FAILED) from None
-        raise
-    reply = expect_fields(reply, ("output", "state_dict"), what)
+    # where the weights do not load, the upstream chain (grader/tests/conftest.py) names lab3.5 first
+    reply = expect_fields(block_forward(in_channels, out_channels, stride, block.state_dict(), x, training),
+                          ("output", "state_dict"), what)
     mistakes = forward_mistakes(block, x, training)
     block.train(training)
     with torch.no_grad():
@@ -41,7 +36,7 @@ def check_block(block_forward, block, x: torch.Tensor, training: bool = False) -
         state = reply["state_dict"]
         expect(type(state) is dict, f"{what}: the harness did not return the state_dict")
         for name, tensor in block.state_dict().items():
-            expect(name in state, f"{what}: the state_dict lacks {name}", LOAD_FAILED)
+            expect(name in state, f"{what}: the state_dict lacks {name}")
             assert_tensor_close(state[name], tensor, what=f"{what}: {name} afterwards", atol=1e-5, rtol=1e-5)
 
 
