@@ -3,12 +3,15 @@
     python bench/bench_grader.py [--submissions 20] [--parts all,batch,split]
 
 all    wall time of `python -m grader --target solutions` (every lab the reference has), per lab, judge peak RSS
-batch  `python -m grader batch` over N copies of the Lab 1 reference, with 1 and with 2 workers
+batch  `python -m grader batch` over N copies of the Lab 1 reference, with 1 and with 2 workers, each with a
+       long-lived judge per worker slot (the default) and with a fresh grader process per submission
+       (--process-each), interleaved so that both see the same load
 split  the same test cases (Lab 1, Lab 2, all labs) with the sandboxed worker and with calls in the judge's process
 """
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -52,6 +55,9 @@ def bench_all_labs() -> None:
           f"; worker: {resources['sandbox']['isolation']}, user {resources['sandbox']['user']}")
 
 
+BATCH_MODES = {"slots": [], "process-each": ["--process-each"]}
+
+
 def bench_batch(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         submissions = Path(folder) / "submissions"
@@ -61,18 +67,30 @@ def bench_batch(count: int) -> None:
                             ignore=shutil.ignore_patterns("__pycache__"))
         times = {}
         for workers in (1, 2):
-            out = Path(folder) / f"reports-{workers}"
-            cpu_before = children_cpu_seconds()
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out),
-                            "--workers", str(workers)], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-            times[workers] = time.perf_counter() - start
-            cpu = children_cpu_seconds() - cpu_before
-            graded = sum(1 for path in out.glob("*.json") if "error" not in json.loads(path.read_text()))
-            print(f"batch of {count} Lab 1 submissions, {workers} worker(s): {times[workers]:.0f} s "
-                  f"({times[workers] / count:.1f} s each, {graded} graded; {cpu / count:.1f} CPU s each, "
-                  f"{cpu / times[workers]:.2f} cores busy on average)")
-        print(f"  speed-up with 2 workers: {times[1] / times[2]:.2f}x")
+            for mode, options in BATCH_MODES.items():
+                times[mode, workers] = batch_seconds(submissions, Path(folder) / f"reports-{mode}-{workers}",
+                                                     workers, options, f"{workers} worker(s), {mode}")
+        for mode in BATCH_MODES:
+            print(f"  {mode}: speed-up with 2 workers {times[mode, 1] / times[mode, 2]:.2f}x")
+        for workers in (1, 2):
+            print(f"  {workers} worker(s): slots {times['process-each', workers] / times['slots', workers]:.2f}x "
+                  f"faster than a process per submission")
+
+
+def batch_seconds(submissions: Path, out: Path, workers: int, options: list[str], label: str) -> float:
+    """Wall seconds of one batch run (printed with its CPU seconds and how many submissions it graded)."""
+    count = sum(1 for _ in submissions.iterdir())
+    cpu_before = children_cpu_seconds()
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out),
+                    "--workers", str(workers), *options], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - start
+    cpu = children_cpu_seconds() - cpu_before
+    graded = sum(1 for path in out.glob("*.json") if "error" not in json.loads(path.read_text()))
+    print(f"batch of {count} Lab 1 submissions, {label}: {seconds:.0f} s ({seconds / count:.1f} s each, {graded} "
+          f"graded; {cpu / count:.1f} CPU s each, {cpu / seconds:.2f} cores busy on average; load "
+          f"{os.getloadavg()[0]:.1f})", flush=True)
+    return seconds
 
 
 def children_cpu_seconds() -> float:

@@ -1,7 +1,8 @@
 """Adversarial submissions: each case in this folder is appended to a copy of Lab 1's reference (replacing pad2d,
 or misbehaving on import) and graded with the real CLI. A case earns no point it did not earn, a crash or a limit
 fails only the tests that ran into it, grading always ends with a valid report, and nothing the case started
-outlives the grader.
+outlives the grader. Each case is graded by a grader process of its own and, one case after another, by the one
+long-lived judge slot a batch uses (grader/instructor/judge_slot.py, its workers forked from a zygote).
 
 A case's header says what to grade (`select`, a -k expression), what must happen to the pad2d tests (`expect`:
 fail, pass, or all fail for every selected test), words their feedback must contain, extra grader options, and
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.judge_slot import JudgeSlot
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
 
 HERE = Path(__file__).resolve().parent
@@ -75,17 +77,33 @@ def check_needs(case: Case, sandbox: dict) -> None:
         pytest.skip("the process limit needs a worker with a user of its own (a judge running as root)")
 
 
+@pytest.fixture(scope="module")
+def slot() -> JudgeSlot:
+    """One judge slot for all the cases, as a batch grades them."""
+    slot = JudgeSlot()
+    yield slot
+    slot.stop()
+
+
+def run_grader(arguments: list[str], runner: str, slot: JudgeSlot, log: Path) -> tuple[int, str]:
+    """`python -m grader arguments` in a process of its own or in the slot: exit code and output."""
+    if runner == "slot":
+        return slot.grade(arguments, log, timeout_s=300), log.read_text()
+    finished = subprocess.run([sys.executable, "-m", "grader", *arguments], cwd=REPO_ROOT, capture_output=True,
+                              text=True, timeout=300)
+    return finished.returncode, finished.stdout + finished.stderr
+
+
+@pytest.mark.parametrize("runner", ["process", "slot"])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_adversarial_submission(case: Case, tmp_path: Path) -> None:
+def test_adversarial_submission(case: Case, runner: str, slot: JudgeSlot, tmp_path: Path) -> None:
     folder = submission(case, tmp_path / "submission")
     report_path = tmp_path / "report.json"
-    command = [sys.executable, "-m", "grader", "lab1", "--target", str(folder), "-k", case.select,
-               "--json", str(report_path), *case.options]
+    arguments = ["lab1", "--target", str(folder), "-k", case.select, "--json", str(report_path), *case.options]
     repo_report = REPO_ROOT / "grade-report.json"  # where a student would guess the grader writes
     before = repo_report.read_bytes() if repo_report.exists() else None
-    finished = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    output = finished.stdout + finished.stderr
-    assert finished.returncode in (0, 1), output
+    returncode, output = run_grader(arguments, runner, slot, tmp_path / "grader.log")
+    assert returncode in (0, 1), output
     report = json.loads(report_path.read_text())
     assert set(report) >= REPORT_KEYS, output
     assert report["summary"].get("error", 0) == 0 and report["summary"]["total"] > 0, output
