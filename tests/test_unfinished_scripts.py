@@ -11,6 +11,8 @@ from grader.paths import REPO_ROOT
 
 SCRIPTS = {  # lab script -> (arguments for a tiny run, the first stub it reaches, where that stub lives)
     "labs.lab2_lenet.train": (["--epochs", "1"], "LeNet.__init__", "lab2.3", "labs/lab2_lenet/lenet.py"),
+    "labs.lab3_pretrained.vanishing_gradient": (["--blocks", "2"], "BasicBlock.__init__", "lab3.5",
+                                                "labs/lab3_pretrained/residual.py"),
     "labs.lab5_unet.train": (["--epochs", "1", "--steps-per-epoch", "1"], "UNet.__init__", "lab5.5",
                              "labs/lab5_unet/unet.py"),
     "labs.lab6_diffusion.train": (["--steps", "1"], "linear_beta_schedule", "lab6.1",

@@ -20,6 +20,8 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw
 from torch import nn
 
+from ipdl.unfinished import run_script
+
 from .residual import BasicBlock
 
 BATCH_NORM_SETTINGS = ("off", "train")
@@ -123,4 +125,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)
