@@ -99,9 +99,9 @@ def test_typed_numbers_and_fractions_are_accepted() -> None:
     [
         ([["1", "abc", "1"]], "row 1, column 2 holds 'abc', which is not a number"),
         ([["1", "1"], ["1", ""]], "row 2, column 2 is empty"),
-        ([["1", "1/0"]], "which is not a number"),
+        ([["1", "1/0"]], "a fraction cannot have 0 below the line"),
         ([["1", "inf"]], "which is not a number"),
-        ([[1.0, float("nan")]], "must be finite"),
+        ([[1.0, float("nan")]], "row 1, column 2 is nan; kernel values must be 0 or between 1e-30 and 1e+30"),
         ([["1", "1"], ["1"]], "same number of cells"),
         ([], "grid is empty"),
     ],
@@ -115,17 +115,54 @@ def test_bad_grid_names_the_cell_to_fix(grid: list[list[str]], expected: str) ->
 @pytest.mark.parametrize(
     ("padding", "stride", "dilation", "expected"),
     [
-        (1, 0, 1, "Stride must be from 1 to 64 (the step between two kernel positions); got 0."),
+        (1, 0, 1, "Stride must be a whole number from 1 to 64 (the step between two kernel positions); got 0."),
         (1, 1.5, 1, "Stride must be a whole number"),
-        (-1, 1, 1, "Padding must be from 0 to 256"),
-        (1, 1, 0, "Dilation must be from 1 to 64"),
-        (None, 1, 1, "Padding must be a whole number"),
+        (-1, 1, 1, "Padding must be a whole number from 0 to 256"),
+        (1, 1, 0, "Dilation must be a whole number from 1 to 64"),
+        (None, 1, 1, "Padding is empty"),
+        (1, float("nan"), 1, "Stride must be a whole number from 1 to 64 (the step between two kernel positions); "
+                             "got nan."),
+        (1e308, 1, 1, "Padding must be a whole number from 0 to 256 (pixels added on each side); got 1e+308."),
+        (1, 1, "2x", "Dilation holds '2x', which is not a number"),
     ],
 )
 def test_impossible_settings_explain_themselves(padding: int, stride: float, dilation: int, expected: str) -> None:
     with pytest.raises(gr.Error) as error:
         convolve_image(load_sample("camera"), kernel_grid("identity", "3x3"), "zeros", padding, stride, dilation)
     assert expected in message_of(error)
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("1e100000000", "is '1e100000000'; kernel values must be 0 or between 1e-30 and 1e+30 in size"),  # once: minutes
+    ("1e-100000000", "is '1e-100000000'; kernel values must be 0 or between"),
+    ("1e309", "is '1e309'"),  # once: an OverflowError about integer division
+    ("3.5e38", "is '3.5e38'"),  # finite in float64, infinite in float32
+    ("1e31", "is '1e31'"),  # float32 holds it; the limit keeps every sum and the display's stretch finite
+    ("1e-40", "is '1e-40'"),  # vanishes in float32
+    ("-" + "9" * 45, "characters long; type a number of at most 40"),
+])
+def test_weights_float32_cannot_hold_are_refused_then_a_good_kernel_works(cell: str, expected: str) -> None:
+    photo = load_sample("camera")
+    with pytest.raises(gr.Error) as error:
+        convolve_image(photo, [["0", "0", "0"], ["0", cell, "0"], ["0", "0", "0"]])
+    assert expected in message_of(error)
+    out, _, _ = convolve_image(photo, [["0", "0", "0"], ["0", "1e30", "0"], ["0", "0", "0"]], display="auto")
+    assert out.shape == photo.shape and np.isin(out, [0, 255]).all()  # saturated, but computed: within float32
+    out, _, _ = convolve_image(photo, kernel_grid("identity", "3x3"))
+    np.testing.assert_array_equal(out, photo)
+
+
+def test_a_kernel_whose_im2col_matrix_is_too_large_is_refused_with_advice() -> None:
+    photo = np.zeros((1024, 1024, 3), dtype=np.uint8)
+    big = [["1/225"] * 15] * 15
+    with pytest.raises(gr.Error) as error:
+        convolve_image(photo, big, "zeros", 7, 1, 1)
+    assert message_of(error) == (
+        "conv2d with a 15x15 kernel over this 1024x1024 photo (an im2col matrix of 3 x 225 x 1048576 floats) would "
+        "need 2700 MB of memory, over the 512 MB one request may use on this shared server. Use a smaller kernel, a "
+        "stride of 2 or more, or 'Grayscale first'.")
+    out, shape, _ = convolve_image(photo, big, "zeros", 7, 2, 1, grayscale=True)  # a quarter, one channel: fine
+    assert out.shape == (512, 512) and "output (1, 1, 512, 512)" in shape
 
 
 def test_dilated_kernel_larger_than_padded_image_says_what_to_change() -> None:

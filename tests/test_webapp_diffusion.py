@@ -8,16 +8,24 @@ import numpy as np
 import pytest
 import torch
 
+from solutions.lab6_diffusion import sampling
 from solutions.lab6_diffusion.sampling import make_scheduler, sample_digits
+from webapp.request_limits import REQUEST_LIMIT_S
 from webapp.tabs.diffusion import (
     BUNDLED_DENOISER,
+    DEFAULT_GUIDANCE,
     EVERY_DIGIT,
+    GUIDANCE_RANGE,
     MAX_IMAGES,
+    SAMPLERS,
+    SECONDS_PER_IMAGE_STEP,
     SHOWN_SCALE,
+    caption,
     denoiser,
     generate,
     image_grid,
     student_step,
+    unet_passes,
     wanted_digits,
 )
 
@@ -33,18 +41,53 @@ def test_bundled_model_is_small_and_documented() -> None:
     assert info["data"]["train"] == 4000
 
 
+def test_the_tab_lays_out_the_labs_own_samplers_and_guidance() -> None:
+    assert SAMPLERS == sampling.SAMPLERS and DEFAULT_GUIDANCE == sampling.DEFAULT_GUIDANCE
+
+
 @pytest.mark.parametrize(("settings", "message"), [
-    (("DDIM", 0, 0, 4, "7"), "Steps must be between 1 and 1000"),
-    (("DDPM", 1001, 0, 4, "7"), "Steps must be between 1 and 1000"),
-    (("DDIM", 20, 0, 10_000, "7"), f"between 1 and {MAX_IMAGES} images"),
-    (("DDIM", 20, 0, 0, "7"), f"between 1 and {MAX_IMAGES} images"),
+    (("DDIM", 0, 0, 4, "7"), "Steps must be a whole number from 1 to 1000 (the model was trained with a 1000-step "
+                             "schedule; DDIM looks good from about 20 steps); got 0."),
+    (("DDPM", 1001, 0, 4, "7"), "Steps must be a whole number from 1 to 1000"),
+    (("DDIM", float("nan"), 0, 4, "7"), "Steps must be a whole number from 1 to 1000"),
+    (("DDIM", None, 0, 4, "7"), "Steps is empty"),
+    (("DDIM", 20, 0, 10_000, "7"), f"Images must be a whole number from 1 to {MAX_IMAGES} (drawn at a time)"),
+    (("DDIM", 20, 0, 0, "7"), f"Images must be a whole number from 1 to {MAX_IMAGES}"),
+    (("DDIM", 20, 0, float("inf"), "7"), f"Images must be a whole number from 1 to {MAX_IMAGES}"),
+    (("DDIM", 20, 2**64, 4, "7"), "Seed must be a whole number from 0 to 18446744073709551615 (any 64-bit number; "
+                                  "the same seed draws the same digits); got 18446744073709551616."),
+    (("DDIM", 20, -1, 4, "7"), "Seed must be a whole number from 0 to 18446744073709551615"),
     (("DDIM", 20, 0, 4, "seven"), "Ask for a digit 0-9"),
     (("PNDM", 20, 0, 4, "7"), "Choose a sampler"),
+    (("DDIM", 20, 0, 4, "7", float("nan")), "Guidance must be a number from 1 to 5 (1 = none); got nan."),
+    (("DDIM", 20, 0, 4, "7", "abc"), "Guidance holds 'abc', which is not a number"),
+    (("DDIM", 20, 0, 4, "7", 1e300), "Guidance must be a number from 1 to 5"),
 ])
-def test_impossible_settings_get_a_clear_error(settings: tuple, message: str) -> None:
+def test_impossible_settings_get_a_clear_error_then_good_ones_work(settings: tuple, message: str) -> None:
     with pytest.raises(gr.Error) as error:
         next(generate(*settings))
     assert message in error.value.message
+    *_, (_, gallery, status) = generate("DDIM", 2, 2**64 - 1, 1, "3")
+    assert len(gallery) == 1 and "seed 18446744073709551615" in status
+
+
+def test_a_run_over_the_time_limit_is_refused_with_its_estimate() -> None:
+    with pytest.raises(gr.Error) as error:
+        next(generate("DDPM", 1000, 0, 64, EVERY_DIGIT))
+    assert error.value.message == (
+        f"Drawing 64 images in 1000 DDPM steps would take about 230 s, over the {REQUEST_LIMIT_S:.0f} s one request "
+        "may use on this shared server. Use DDIM with 20 to 50 steps (DDPM needs hundreds), or fewer images.")
+    assert unet_passes(64, 1000, "any digit", 2.0) * SECONDS_PER_IMAGE_STEP < REQUEST_LIMIT_S * 4  # no guidance
+    assert unet_passes(10, 25, EVERY_DIGIT, 2.0) * SECONDS_PER_IMAGE_STEP < 1  # the defaults
+
+
+def test_guidance_range_is_the_sliders() -> None:
+    assert GUIDANCE_RANGE[0] <= DEFAULT_GUIDANCE <= GUIDANCE_RANGE[1]
+
+
+def test_captions_without_a_judge_say_what_was_asked() -> None:
+    assert caption(7, None) == "asked for 7" and caption(None, None) == "any digit"
+    assert caption(7, (1, 0.5)) == "LeNet reads 1 (50%), asked for 7"
 
 
 def test_wanted_digits() -> None:

@@ -211,8 +211,29 @@ def test_non_image_upload_says_what_to_upload(tmp_path: Path, checkpoint: Path) 
 def test_blank_photo_says_no_digit_was_found(tmp_path: Path, checkpoint: Path) -> None:
     path = tmp_path / "paper.png"
     Image.fromarray(np.full((300, 400), 230, np.uint8)).save(path)
-    with pytest.raises(gr.Error, match="No digit found in paper.png"):
+    with pytest.raises(gr.Error) as error:
         read_photo(path, checkpoint=checkpoint)
+    assert error.value.message.startswith("No digit found in paper.png: nothing in it stands out from the paper")
+
+
+def test_sketch_layers_of_different_sizes_are_refused_then_a_drawing_is_read(checkpoint: Path) -> None:
+    odd = blank_canvas()
+    odd["layers"] = [np.zeros((100, 100, 4), np.uint8)]
+    with pytest.raises(gr.Error, match="The sketch's background and layers have different sizes"):
+        read_sketch(odd, checkpoint=checkpoint)
+    huge = {"background": np.zeros((3000, 3000, 3), np.uint8), "layers": [], "composite": None}
+    with pytest.raises(gr.Error, match="The sketch is 3000 pixels wide or high; keep it at most 2048"):
+        read_sketch(huge, checkpoint=checkpoint)
+    pixels = load_mnist_pixels()
+    _, top3, status, _ = read_sketch(drawn(pixels.test_images[0]), checkpoint=checkpoint)
+    assert max(top3, key=top3.get) == str(pixels.test_labels[0]) and status.startswith("Your drawing")
+
+
+@pytest.mark.parametrize("label", ["11", "-1", "seven", ""])
+def test_test_digits_exist_for_classes_0_to_9_only(label: str, checkpoint: Path) -> None:
+    with pytest.raises(gr.Error, match="There are test digits of the classes 0 to 9"):
+        read_test_digit(label, checkpoint=checkpoint)
+    assert read_test_digit("9", pick=0, checkpoint=checkpoint)[2].startswith("Test digit #")
 
 
 def test_sample_buttons_read_held_out_test_digits(checkpoint: Path) -> None:

@@ -4,7 +4,13 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from webapp.tabs.edge_detector import detect_edges, edge_image, signed_to_display
+from webapp.tabs.edge_detector import (
+    detect_edges,
+    detect_edges_event,
+    edge_image,
+    edge_image_event,
+    signed_to_display,
+)
 
 
 def vertical_step(H: int = 12, W: int = 16) -> np.ndarray:
@@ -39,10 +45,19 @@ def test_outputs_have_the_input_size() -> None:
     assert (outputs[3] == 0).all()  # a flat image has no edges
 
 
-@pytest.mark.parametrize("threshold", [-0.1, 1.5, None])
-def test_threshold_outside_zero_one_is_a_gr_error(threshold: float | None) -> None:
-    with pytest.raises(gr.Error, match="between 0 and 1"):
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, None, float("nan"), float("inf"), "abc"])
+def test_threshold_outside_zero_one_is_a_gr_error(threshold: object) -> None:
+    with pytest.raises(gr.Error, match=r"The threshold must be a number from 0 to 1|The threshold is empty|The "
+                       r"threshold holds 'abc'"):
         detect_edges(vertical_step(), threshold)
+    assert (edge_image(vertical_step(), 0.5) >= 0).all()  # a good threshold still works
+
+
+def test_events_add_the_status_line() -> None:
+    *pictures, status = detect_edges_event(vertical_step(), 0.5, "solutions")
+    assert len(pictures) == 4 and status == "Edges by the reference code, threshold 0.50."
+    edges, status = edge_image_event(vertical_step(), 0.25, "solutions")
+    assert edges.shape == (12, 16) and status == "Edges by the reference code, threshold 0.25."
 
 
 def test_missing_image_is_a_gr_error() -> None:

@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ipdl.data.preview_postcodes import CLASS_COLOURS
 from webapp.tabs.segmentation import (
     BUNDLED,
     LABELS,
     SHOWN_SCALE,
     UP_MODES,
+    enlarge,
+    legend_html,
     new_upload,
     postcode_canvas,
     random_postcode,
@@ -41,14 +44,19 @@ def test_random_postcode_is_reproducible_and_has_its_truth() -> None:
     assert set(np.unique(first.truth)) - {0} == {int(d) + 1 for d in first.postcode}
 
 
-def test_both_bundled_models_are_shown_with_a_legend(outputs: tuple) -> None:
+def test_both_bundled_models_are_shown_in_the_legends_colours(outputs: tuple) -> None:
     shown_input, *slots = outputs[:1 + 2 * len(UP_MODES)]
     assert shown_input.shape == (64 * SHOWN_SCALE, 192 * SHOWN_SCALE)
-    for (base, annotations), text in zip(slots[::2], slots[1::2], strict=True):
-        assert base.shape == shown_input.shape
-        assert annotations and all(label in LABELS for _, label in annotations)
-        assert all(mask.shape == base.shape and set(np.unique(mask)) <= {0.0, 1.0} for mask, _ in annotations)
+    truth = enlarge(random_postcode(5).truth)
+    for picture, text in zip(slots[::2], slots[1::2], strict=True):
+        assert picture.shape == (*shown_input.shape, 3) and picture.dtype == np.uint8
+        untinted = (picture == shown_input[..., None]).all(axis=-1)  # gray: the canvas as it is
+        assert untinted[truth == 0].mean() > 0.95  # the paper (but for a few pixels the model takes for ink)
+        for c in set(np.unique(truth)) - {0}:  # most pixels of each digit are tinted towards its colour
+            tinted = np.abs(picture[truth == c].astype(int) - CLASS_COLOURS[c]).sum(axis=-1) < 200
+            assert tinted.mean() > 0.8, LABELS[c - 1]
         assert "reads **" in text and f"the truth is **{random_postcode(5).postcode}**" in text
+    assert all(label in legend_html() for label in LABELS)
 
 
 def test_iou_table_has_a_row_per_digit_class_in_the_truth(outputs: tuple) -> None:
@@ -89,6 +97,17 @@ def test_flat_picture_is_a_polite_error(tmp_path: Path) -> None:
     Image.fromarray(np.full((40, 120), 128, dtype=np.uint8)).save(path)
     with pytest.raises(gr.Error, match="No writing found"):
         new_upload(str(path))
+
+
+def test_one_dark_pixel_is_no_postcode_then_a_real_one_is_read(tmp_path: Path) -> None:
+    speck = np.full((64, 192), 230, np.uint8)
+    speck[30, 90] = 0
+    Image.fromarray(speck).save(tmp_path / "speck.png")
+    with pytest.raises(gr.Error) as error:
+        new_upload(str(tmp_path / "speck.png"))
+    assert error.value.message.startswith("No writing found: only 1 pixel(s) of the picture are dark, too few for")
+    shown = random_postcode(5)
+    assert f"reads **{shown.postcode}**" in new_upload(str(enlarged_png(shown.image, tmp_path / "scan.png")))[2]
 
 
 def test_non_image_and_missing_input_are_polite_errors(tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 import argparse
 import os
 
-from webapp.app import build_app
 from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS
+from webapp.request_limits import QUEUE_SIZE
+from webapp.server_threads import SERVER_THREADS, use_server_threads
 
 MAX_UPLOAD = "50mb"
+SERVER_CORES = max(1, (os.cpu_count() or 1) // SERVER_THREADS)  # events that declare nothing: one per core
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,7 +40,12 @@ def main(argv: list[str] | None = None) -> None:
     """Build the app and serve it until interrupted."""
     args = parse_args(argv)
     bypass_proxy_for_localhost()
+    use_server_threads()  # before torch is imported, which build_app's tabs do
+    from webapp.app import build_app
+
     demo = build_app(args.impl)
+    # each tab's events declare how many run at once (webapp/request_limits.py); the rest wait, seeing their place
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=SERVER_CORES)
     _, local_url, _ = demo.launch(
         server_name=args.host,
         server_port=args.port,

@@ -5,12 +5,11 @@ from types import ModuleType
 
 import gradio as gr
 
-from ipdl.catalogue import LABS
 from webapp import home
-from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS
+from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS, SHIPPED_LABS
 
 # Adding a lab's tab = a module in webapp/tabs/ (it exposes TITLE and build(impl)) named in its Lab.tabs.
-TAB_MODULES: list[ModuleType] = [home, *(importlib.import_module(f"webapp.tabs.{tab}") for lab in LABS
+TAB_MODULES: list[ModuleType] = [home, *(importlib.import_module(f"webapp.tabs.{tab}") for lab in SHIPPED_LABS
                                         for tab in lab.tabs)]
 
 

@@ -2,8 +2,7 @@
 
 import gradio as gr
 
-from ipdl.catalogue import LABS
-from webapp.implementations import IMPLEMENTATIONS
+from webapp.implementations import IMPLEMENTATIONS, SHIPPED_LABS
 
 TITLE = "Home"
 
@@ -22,7 +21,7 @@ naming its TODO. Save your file and click again: the app picks up your edits wit
 
 def home_markdown(impl: str) -> str:
     """The home page text, naming the implementation the app started with."""
-    labs = "\n".join(f"{lab.number}. `labs/{lab.folder}/`: {lab.title}" for lab in LABS)
+    labs = "\n".join(f"{lab.number}. `labs/{lab.folder}/`: {lab.title}" for lab in SHIPPED_LABS)
     return f"""# Image Processing with Deep Learning: lab kit
 
 The workshop's labs, a grader that checks your work, and this demo of the finished pieces.

@@ -2,13 +2,17 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from skimage import data
 
-MAX_SIDE = 1024  # longest side in pixels; larger images are downscaled so every tab answers quickly
+from webapp.image_decoding import MAX_SIDE, UPLOAD_HINT, as_array, open_reduced
+from webapp.result_files import as_files
+from webapp.tab_events import failure_outputs, tab_event
+
 SAMPLE_PHOTOS: dict[str, Callable[[], np.ndarray]] = {
     "camera": data.camera,
     "astronaut": data.astronaut,
@@ -19,7 +23,6 @@ SAMPLE_PHOTOS: dict[str, Callable[[], np.ndarray]] = {
     "text": data.text,
     "checkerboard": data.checkerboard,
 }
-UPLOAD_HINT = "Upload a photo as PNG, JPEG, BMP, GIF, TIFF or WebP, or pick a sample photo."
 
 
 def load_sample(name: str) -> np.ndarray:
@@ -30,36 +33,12 @@ def load_sample(name: str) -> np.ndarray:
 
 
 def read_upload(path: str | Path | None) -> np.ndarray:
-    """Open an uploaded file as a uint8 (H, W) or (H, W, 3) image, at most MAX_SIDE pixels per side."""
+    """Open an uploaded file as a uint8 (H, W) or (H, W, 3) image, at most MAX_SIDE pixels per side; the file is
+    reduced while it is decoded (webapp/image_decoding.py), never widened at full size."""
     if path is None:
         raise gr.Error(f"No image yet. {UPLOAD_HINT}")
-    name = Path(path).name
-    try:
-        with Image.open(path) as im:
-            original_size = im.size
-            im.draft(im.mode, (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale, much faster
-            im = ImageOps.exif_transpose(im)  # phone photos: apply the rotation stored in EXIF
-            array = np.asarray(_to_gray_or_rgb(im))
-    except Image.DecompressionBombError as error:
-        raise gr.Error(
-            f"{name} has more pixels than Pillow opens safely (about 179 megapixels). Downscale it first."
-        ) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise gr.Error(f"{name} is not an image this demo can read. {UPLOAD_HINT}") from error
-    return fit_image(array, original_size=original_size)
-
-
-def _to_gray_or_rgb(im: Image.Image) -> Image.Image:
-    """Convert any PIL mode to "L" or "RGB"; transparent pixels become white."""
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        return Image.fromarray(as_uint8_image(np.asarray(im, dtype=np.float64)))
-    if im.mode in ("1", "L"):
-        return im.convert("L")
-    return im.convert("RGB")
+    small, original_size = open_reduced(Path(path))
+    return fit_image(as_array(small), original_size=original_size)
 
 
 def as_uint8_image(image: np.ndarray) -> np.ndarray:
@@ -81,14 +60,31 @@ def as_uint8_image(image: np.ndarray) -> np.ndarray:
 
 
 def _to_unit_range(image: np.ndarray) -> np.ndarray:
-    """Pixel values as float64 in [0, 1]."""
+    """Pixel values as float64 in [0, 1]; pixels that are not finite are shown, with a notice, as described in
+    finite_pixels."""
     if image.dtype == np.uint8:
         return image / 255.0
-    x = np.nan_to_num(image.astype(np.float64))
+    x = image.astype(np.float64)
+    finite = bool(np.isfinite(x).all())
+    x = x if finite else finite_pixels(x)  # stretched below, so that NaN and -inf are black and +inf white
     low, high = float(x.min()), float(x.max())
-    if image.dtype == bool or (image.dtype.kind == "f" and low >= 0.0 and high <= 1.0):
+    if finite and (image.dtype == bool or (image.dtype.kind == "f" and low >= 0.0 and high <= 1.0)):
         return x
     return (x - low) / (high - low) if high > low else np.zeros_like(x)
+
+
+def finite_pixels(x: np.ndarray) -> np.ndarray:
+    """`x` with NaN and -inf set to the lowest finite value (black) and +inf to the highest (white), with a notice
+    that says so; a gr.Error when no pixel is finite."""
+    finite = np.isfinite(x)
+    if not finite.any():
+        raise gr.Error(f"No pixel of the image is a finite number (all are NaN or infinite): there is nothing to show. "
+                       f"{UPLOAD_HINT}")
+    low, high = float(x[finite].min()), float(x[finite].max())
+    bad = int((~finite).sum())
+    gr.Warning(f"{bad} of the image's {x.size} pixel values (after downscaling) are not finite numbers: NaN and -inf "
+               f"are shown black, +inf white; the other pixels are stretched from {low:g} to {high:g}.")
+    return np.where(np.isposinf(x), high, np.where(finite, x, low))
 
 
 def fit_image(image: np.ndarray, original_size: tuple[int, int] | None = None) -> np.ndarray:
@@ -122,22 +118,23 @@ def to_float_image(image: np.ndarray, grayscale: bool = False) -> np.ndarray:
     return x
 
 
-def pick_sample(name: str) -> tuple[np.ndarray, np.ndarray, None]:
-    """Event: a sample was chosen; returns (state, preview, upload box emptied)."""
+def pick_sample(name: str) -> tuple[np.ndarray, np.ndarray, None, str]:
+    """Event: a sample was chosen; returns (state, preview, upload box emptied, status)."""
     image = load_sample(name)
-    return image, image, None
+    return image, image, None, f"Sample photo: {name}."
 
 
-def pick_upload(path: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Event: a file was uploaded; returns (state, preview)."""
+def pick_upload(path: str | None) -> tuple[np.ndarray, np.ndarray, Any, str]:
+    """Event: a file was uploaded; returns (state, preview, upload box as it is, status)."""
     image = read_upload(path)
-    return image, image
+    return image, image, gr.skip(), f"Your upload {Path(str(path)).name}, {image.shape[1]}x{image.shape[0]} pixels."
 
 
 def build_image_picker(default_sample: str, prefix: str) -> gr.State:
-    """Lay out sample dropdown, upload box and preview; return the State holding the chosen uint8 image.
+    """Lay out sample dropdown, upload box, preview and a status line; return the State holding the chosen uint8
+    image. A failed upload empties the box, the preview and the State: no hidden photo is used afterwards.
 
-    prefix makes the elem_ids unique per tab ("conv" -> "conv-sample", "conv-upload", "conv-input").
+    prefix makes the elem_ids unique per tab ("conv" -> "conv-sample", "conv-upload", "conv-input", "conv-picked").
     """
     first = load_sample(default_sample)
     image = gr.State(first)
@@ -145,7 +142,13 @@ def build_image_picker(default_sample: str, prefix: str) -> gr.State:
     upload = gr.File(
         label=f"...or upload an image (downscaled to {MAX_SIDE} px if larger)", height=120, elem_id=f"{prefix}-upload"
     )
-    preview = gr.Image(first, label="Input", interactive=False, format="png", height=300, elem_id=f"{prefix}-input")
-    sample.input(pick_sample, inputs=sample, outputs=[image, preview, upload], api_visibility="private")
-    upload.upload(pick_upload, inputs=upload, outputs=[image, preview], api_visibility="private")
+    preview = gr.Image(as_files(first), label="Input", interactive=False, format="png", height=300,
+                       elem_id=f"{prefix}-input")
+    status = gr.Markdown(f"Sample photo: {default_sample}.", elem_id=f"{prefix}-picked")
+    outputs = [image, preview, upload, status]
+    failed = failure_outputs(len(outputs), status_at=3)  # State, preview and upload box emptied
+    sample.input(tab_event(pick_sample, failed, pictures=(1,)), inputs=sample, outputs=outputs,
+                 api_visibility="private", show_progress_on=[preview])
+    upload.upload(tab_event(pick_upload, failed, pictures=(1,)), inputs=upload, outputs=outputs,
+                  api_visibility="private", show_progress_on=[preview])
     return image

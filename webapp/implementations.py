@@ -15,12 +15,18 @@ from typing import Any
 
 import gradio as gr
 
-from ipdl.kit import is_student_release
+from ipdl.catalogue import LABS, Lab
+from ipdl.kit import is_student_release, release_info
 from ipdl.unfinished import exercise_of, raised_at
 
 # A student release ships no reference code (its solutions/ only replays the grader's recordings): labs alone.
 IMPLEMENTATIONS = ("labs",) if is_student_release() else ("solutions", "labs")
 DEFAULT_IMPL = "labs" if is_student_release() else "solutions"
+# the labs this copy of the kit holds: all of them, or those a student release was built with
+SHIPPED_LABS: list[Lab] = [lab for lab in LABS if not is_student_release() or lab.id in release_info().get("labs", {})]
+# where the app imports a lab's given files (those without exercises, the same in both): a release's solutions/
+# package only replays the grader's recordings, so there they come from labs/
+GIVEN_FILES = "labs" if is_student_release() else "solutions"
 # (label shown in the UI, value passed to load_lab_module)
 IMPL_CHOICES = [choice for choice in [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
                 if choice[1] in IMPLEMENTATIONS]

@@ -1,7 +1,7 @@
 """Lab 1 tab: slide a kernel over a photo with conv2d and see the output size formula with its numbers."""
 
 from fractions import Fraction
-from math import comb, isfinite, lcm
+from math import comb, lcm
 
 import gradio as gr
 import numpy as np
@@ -9,6 +9,10 @@ import torch
 
 from webapp.image_input import build_image_picker, to_float_image
 from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.number_inputs import as_given, number_from, whole_number
+from webapp.request_limits import TabCost, refuse_large
+from webapp.result_files import as_files
+from webapp.tab_events import failure_outputs, tab_event
 
 TITLE = "Convolution playground"
 PADDING_MODES = ("zeros", "ones", "reflect", "replicate")
@@ -19,6 +23,11 @@ MAX_POOL_SIZE = 16
 MAX_KERNEL_SIDE = 15
 MAX_PADDING = 256
 MAX_STEP = 64  # largest stride or dilation
+# float32 holds up to 3.4e38 and the products of up to 15x15 weights with pixels in [0, 1] are summed: weights stay
+# within 1e30 in size, and at least 1e-30 when not 0 (smaller ones vanish in float32)
+MAX_WEIGHT, MIN_WEIGHT = 1e30, 1e-30
+COST = TabCost("conv2d of a photo of at most 1024x1024 pixels, one kernel per colour channel, then the pooling",
+               typical_s=0.01, concurrency=2, name=TITLE)
 _FIXED_3X3 = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
@@ -64,19 +73,12 @@ def _cell_text(weight: Fraction, denominator: int) -> str:
 def parse_cell(cell: object, row: int, column: int, grid: str = "kernel") -> float:
     """One grid cell as a float: numbers, "-0.5" or fractions like "1/9"; anything else is a gr.Error."""
     where = f"{grid.capitalize()} cell at row {row}, column {column}"
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        value = float(cell)
-    elif isinstance(cell, str) and cell.strip():
-        try:
-            value = float(Fraction(cell.strip()))
-        except (ValueError, ZeroDivisionError) as error:
-            raise gr.Error(
-                f"{where} holds {cell.strip()!r}, which is not a number. Type a number such as 2, -0.5 or 1/9."
-            ) from error
-    else:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
         raise gr.Error(f"{where} is empty. Type a number in every cell (0 for no weight).")
-    if not isfinite(value):
-        raise gr.Error(f"{where} is {value}; {grid} values must be finite numbers.")
+    value = number_from(cell, where)  # bounded work, whatever the text
+    if not (value == 0 or MIN_WEIGHT <= abs(value) <= MAX_WEIGHT):
+        raise gr.Error(f"{where} is {as_given(cell, value)}; {grid} values must be 0 or between {MIN_WEIGHT:g} and "
+                       f"{MAX_WEIGHT:g} in size (either sign), so that float32 can hold their sums.")
     return value
 
 
@@ -93,15 +95,6 @@ def parse_kernel(grid: list[list[object]] | None, name: str = "kernel",
         raise gr.Error(f"Keep the {name} at most {max_side}x{max_side}.")
     values = [[parse_cell(cell, r + 1, c + 1, name) for c, cell in enumerate(row)] for r, row in enumerate(rows)]
     return torch.tensor(values, dtype=torch.float32)  # (kH, kW)
-
-
-def whole_number(value: float | None, name: str, low: int, high: int, meaning: str) -> int:
-    """A UI number as an int in [low, high], or a gr.Error that explains the setting."""
-    if value is None or float(value) != int(value):
-        raise gr.Error(f"{name} must be a whole number from {low} to {high} ({meaning}); got {value}.")
-    if not low <= int(value) <= high:
-        raise gr.Error(f"{name} must be from {low} to {high} ({meaning}); got {int(value)}.")
-    return int(value)
 
 
 def size_formula(axis: str, size: int, k: int, stride: int, padding: int, dilation: int) -> tuple[int, str]:
@@ -198,12 +191,15 @@ def convolve_image(
     H, W, C = pixels.shape
     kH, kW = kernel.shape
     check_kernel_fits(H, W, kH, kW, padding, dilation)
+    H_out, h_text = size_formula("H", H, kH, stride, padding, dilation)
+    W_out, w_text = size_formula("W", W, kW, stride, padding, dilation)
+    refuse_large(4 * C * kH * kW * H_out * W_out, f"conv2d with a {kH}x{kW} kernel over this {W}x{H} photo (an "
+                 f"im2col matrix of {C} x {kH * kW} x {H_out * W_out} floats)",
+                 "Use a smaller kernel, a stride of 2 or more, or 'Grayscale first'.")
     x = pixels.permute(2, 0, 1)[:, None].contiguous()  # (C, 1, H, W): channels as a batch of gray images
     weight = kernel[None, None]  # (1, 1, kH, kW): the same kernel for every channel
     settings = {"stride": stride, "padding": padding, "dilation": dilation, "padding_mode": padding_mode}
     out = call_lab(impl, "lab1_convolution.convolution", "conv2d", x, weight, **settings)  # (C, 1, H_out, W_out)
-    H_out, h_text = size_formula("H", H, kH, stride, padding, dilation)
-    W_out, w_text = size_formula("W", W, kW, stride, padding, dilation)
     expected = (C, 1, H_out, W_out)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
@@ -240,33 +236,37 @@ def build(impl: str) -> None:
                 datatype="str",
                 interactive=True,
                 label="Kernel (editable: numbers or fractions like 1/9)",
+                elem_id="conv-grid",
             )
             with gr.Row():
                 padding_mode = gr.Radio(list(PADDING_MODES), value="zeros", label="Padding mode")
                 grayscale = gr.Checkbox(False, label="Grayscale first")
             with gr.Row():
-                padding = gr.Number(1, precision=0, label="Padding p (each side)")
-                stride = gr.Number(1, precision=0, label="Stride s")
-                dilation = gr.Number(1, precision=0, label="Dilation d")
+                # precision None: the value reaches convolve_image as sent, for whole_number to check
+                padding = gr.Number(1, precision=None, label="Padding p (each side)")
+                stride = gr.Number(1, precision=None, label="Stride s")
+                dilation = gr.Number(1, precision=None, label="Dilation d")
             with gr.Row():
                 pool = gr.Radio(list(POOLING), value="none", label="Then pool (Lab 2)", elem_id="conv-pool")
-                pool_size = gr.Number(2, precision=0, label="Pool size")
-                pool_stride = gr.Number(2, precision=0, label="Pool stride")
+                pool_size = gr.Number(2, precision=None, label="Pool size")
+                pool_stride = gr.Number(2, precision=None, label="Pool stride")
             display = gr.Radio(list(DISPLAY_MODES), value="auto", label="Display of the output")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
             run = gr.Button("Apply conv2d", variant="primary", elem_id="conv-run")
         with gr.Column(scale=1):
             first = first_result(image.value, impl)
-            output = gr.Image(first[0], label="Output", interactive=False, format="png", height=300,
+            output = gr.Image(as_files(first[0]), label="Output", interactive=False, format="png", height=300,
                               elem_id="conv-output")
             shape = gr.Textbox(first[1], label="Shapes", interactive=False, lines=2, elem_id="conv-shape")
             formula = gr.Markdown(first[2], elem_id="conv-formula")
     preset.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     size.input(kernel_grid, inputs=[preset, size], outputs=grid, api_visibility="private")
     run.click(
-        convolve_image,
+        tab_event(convolve_image, failure_outputs(3, status_at=1, markdown=False), pictures=(0,)),
         inputs=[image, grid, padding_mode, padding, stride, dilation, grayscale, display, implementation, pool,
                 pool_size, pool_stride],
         outputs=[output, shape, formula],
         api_name="lab1_conv2d",
+        show_progress_on=[output],
+        **COST.events(),
     )

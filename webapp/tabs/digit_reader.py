@@ -13,6 +13,9 @@ from ipdl.data.mnist import load_mnist_pixels, normalize
 from webapp.digit_preprocessing import MNIST_SIDE, NoInkError, mnist_digit, photo_ink, sketch_ink
 from webapp.image_input import read_upload
 from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.request_limits import TabCost
+from webapp.result_files import as_files
+from webapp.tab_events import failure_outputs, tab_event
 from webapp.weights import Loaded, TrainedWeights, load_trained
 
 TITLE = "Digit reader"
@@ -28,7 +31,12 @@ CANVAS_SIDE = 280  # pixels; a digit drawn across most of it is scaled down abou
 BRUSH_RADIUS = 12  # pixels: strokes about 2.5 pixels wide once the digit is 20 pixels tall, as in MNIST
 SHOWN_SCALE = 10  # the 28x28 input is shown as 280x280, one MNIST pixel per 10x10 square
 DRAW_HINT = "Draw a digit first: one digit from 0 to 9, as large as the canvas allows."
+PHOTO_HINT = ("Upload a photo of one digit, written dark on light paper (or light on dark), filling most of the "
+              "picture.")
 DRAWING = "Your drawing"  # the source of a reading from the canvas, in the status line
+MAX_SKETCH_SIDE = 2048  # pixels; the browser's canvas is CANVAS_SIDE, larger sketches come through the API
+COST = TabCost("LeNet on one 28x28 digit, after finding the digit in a drawing or a photo of at most 1024x1024 pixels",
+               typical_s=0.01, concurrency=2, name=TITLE)
 Shown = tuple[np.ndarray, str]  # the 28x28 digit on show and where it came from, kept for the implementation switch
 Reading = tuple[np.ndarray | None, dict[str, float] | None, str, Shown | None]  # enlarged input, top 3, status
 
@@ -43,6 +51,11 @@ def blank_canvas() -> dict[str, Any]:
     paper = np.full((CANVAS_SIDE, CANVAS_SIDE, 3), 255, dtype=np.uint8)
     strokes = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), dtype=np.uint8)
     return {"background": paper, "layers": [strokes], "composite": None}
+
+
+def blank_canvas_files() -> dict[str, Any]:
+    """Event: "Clear"; blank_canvas() with its pictures as files of their own (see webapp/result_files.py)."""
+    return as_files(blank_canvas())
 
 
 def load_lenet(impl: str, checkpoint: Path | None = None) -> Loaded:
@@ -89,6 +102,7 @@ def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", shown: S
     """Event: the drawing changed. An empty canvas clears the outputs and asks for a digit, it is no error;
     but it leaves a photo or a test digit on show alone (`shown`): the canvas empties itself after those were
     picked when its reset after "Clear" arrives late, and the visitor must still see what they asked for."""
+    check_sketch(sketch)
     ink = sketch_ink(sketch)
     try:
         digit = mnist_digit(ink) if ink is not None else None
@@ -101,17 +115,38 @@ def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", shown: S
     return read(digit, DRAWING, impl, checkpoint)
 
 
+def check_sketch(sketch: dict[str, Any] | None) -> None:
+    """gr.Error for a sketchpad value (sent through the API) whose pictures differ in size or are too large."""
+    if not sketch:
+        return
+    pictures = [np.asarray(p) for p in [sketch.get("background"), *(sketch.get("layers") or [])] if p is not None]
+    sizes = {picture.shape[:2] for picture in pictures}
+    if len(sizes) > 1:
+        raise gr.Error(f"The sketch's background and layers have different sizes ({', '.join(map(str, sizes))}): "
+                       "send them all at the canvas's size.")
+    if any(max(size) > MAX_SKETCH_SIDE for size in sizes):
+        raise gr.Error(f"The sketch is {max(max(size) for size in sizes)} pixels wide or high; keep it at most "
+                       f"{MAX_SKETCH_SIDE} (the canvas is {CANVAS_SIDE}).")
+
+
 def read_photo(path: str | Path | None, impl: str = "solutions", checkpoint: Path | None = None) -> Reading:
     """Event: a photo was uploaded; dark ink on light paper is inverted to MNIST's white on black."""
     image = read_upload(path)  # gr.Error for non-images; downscales large photos with a notice
+    name = Path(str(path)).name
+    ink = photo_ink(image)
+    if not ink.any():
+        raise gr.Error(f"No digit found in {name}: nothing in it stands out from the paper (the picture looks blank "
+                       f"or evenly lit). {PHOTO_HINT}")
     try:
-        digit = mnist_digit(photo_ink(image))
+        digit = mnist_digit(ink)
     except NoInkError as error:
-        raise gr.Error(
-            f"No digit found in {Path(str(path)).name}: the picture looks blank. Upload a photo of one "
-            f"digit, written dark on light paper (or light on dark), filling most of the picture."
-        ) from error
-    return read(digit, f"Your photo {Path(str(path)).name}", impl, checkpoint)
+        raise gr.Error(f"No digit found in {name}: {error} {PHOTO_HINT}") from error
+    return read(digit, f"Your photo {name}", impl, checkpoint)
+
+
+def read_photo_event(path: str | Path | None, impl: str) -> tuple:
+    """Event: an upload; read_photo's outputs, the upload box left as it is (emptied when the photo fails)."""
+    return (*read_photo(path, impl), gr.skip())
 
 
 @cache
@@ -125,6 +160,8 @@ def read_test_digit(
     label: str, impl: str = "solutions", pick: int | None = None, checkpoint: Path | None = None
 ) -> Reading:
     """Event: a sample button; read the `pick`-th held-out test digit of class `label` (random when None)."""
+    if label not in [str(k) for k in range(10)]:
+        raise gr.Error(f"There are test digits of the classes 0 to 9, not {label!r}.")
     images, labels = held_out_digits()
     (indices,) = np.nonzero(labels == int(label))  # test digits of this class, in split order
     pick = int(np.random.default_rng().integers(len(indices))) if pick is None else pick % len(indices)
@@ -145,7 +182,7 @@ def build(impl: str) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             sketch = gr.Sketchpad(
-                value=blank_canvas(),
+                value=blank_canvas_files(),
                 canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
                 brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=BRUSH_RADIUS),
                 eraser=gr.Eraser(default_size=2 * BRUSH_RADIUS),
@@ -177,12 +214,17 @@ def build(impl: str) -> None:
             status = gr.Markdown(DRAW_HINT, elem_id="digit-status")
     on_show = gr.State(None)
     outputs = [model_input, top3, status, on_show]
+    failed = failure_outputs(len(outputs), status_at=2)
+    queue = {"show_progress_on": [model_input], **COST.events()}
     # a change per stroke; "always_last" (the default for change) drops the strokes drawn while one is being read
-    sketch.change(read_sketch, [sketch, implementation, on_show], outputs, show_progress="hidden",
-                  api_name="lab2_read_sketch")
-    sketch.clear(blank_canvas, outputs=sketch, api_visibility="private")  # the bin icon: back to paper + brush
-    clear.click(blank_canvas, outputs=sketch, api_visibility="private")
-    upload.upload(read_photo, [upload, implementation], outputs, api_name="lab2_read_photo")
+    sketch.change(tab_event(read_sketch, failed, pictures=(0,)), [sketch, implementation, on_show], outputs,
+                  show_progress="hidden", api_name="lab2_read_sketch", **COST.events())
+    sketch.clear(blank_canvas_files, outputs=sketch, api_visibility="private")  # the bin icon: back to paper + brush
+    clear.click(blank_canvas_files, outputs=sketch, api_visibility="private")
+    upload.upload(tab_event(read_photo_event, failure_outputs(len(outputs) + 1, status_at=2), pictures=(0,)),
+                  [upload, implementation], [*outputs, upload], api_name="lab2_read_photo", **queue)
     for button in samples:
-        button.click(read_test_digit, [button, implementation], outputs, api_visibility="private")
-    implementation.input(reread, [on_show, implementation], outputs, api_visibility="private")
+        button.click(tab_event(read_test_digit, failed, pictures=(0,)), [button, implementation], outputs,
+                     api_visibility="private", **queue)
+    implementation.input(tab_event(reread, failed, pictures=(0,)), [on_show, implementation], outputs,
+                         api_visibility="private", **queue)

@@ -4,7 +4,7 @@ task of the lab, the primary type. The truth is shown next to the guess whenever
 
 import csv
 import json
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,9 @@ from safetensors.torch import load_file
 from ipdl.data.make_pokedex_csv import POKEDEX_CSV, slug
 from webapp.image_input import read_upload
 from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.request_limits import TabCost
+from webapp.result_files import as_files
+from webapp.tab_events import failure_outputs, tab_event
 from webapp.weights import BUNDLED_DIR, Loaded, TrainedWeights, load_trained
 
 TITLE = "Pokémon classifier"
@@ -30,6 +33,8 @@ BUNDLED_CHECKPOINT = CLASSIFIER_WEIGHTS.bundled_path
 GALLERY = BUNDLED_DIR / "pokemon-gallery.safetensors"
 TOP_K = 5
 Sprite = tuple[np.ndarray, str]  # RGBA or RGB pixels and the Pokémon's name ("" when unknown)
+COST = TabCost("one forward pass of the fine-tuned EfficientNet-Lite0 on a sprite; the first request loads the model "
+               "(about 2 s)", typical_s=0.01, concurrency=2, name=TITLE)
 
 
 @cache
@@ -105,7 +110,10 @@ def type_verdict(name: str, best: str, accuracy: float | None, held_out: set[str
 
 def pick_from_gallery(evt: gr.SelectData, impl: str = "solutions") -> tuple[dict[str, float], str, Sprite]:
     """Event: a gallery sprite was clicked."""
-    sprite = gallery()[evt.index]
+    sprites = gallery()
+    if not isinstance(evt.index, int) or not 0 <= evt.index < len(sprites):
+        raise gr.Error(f"The gallery has sprites 0 to {len(sprites) - 1}, not {evt.index!r}: click one of them.")
+    sprite = sprites[evt.index]
     return (*classify_sprite(sprite, impl), sprite)
 
 
@@ -122,12 +130,14 @@ def display(pixels: np.ndarray, scale: int = 3) -> np.ndarray:
     return np.kron(np.round(rgb * 255).astype(np.uint8), np.ones((scale, scale, 1), dtype=np.uint8))
 
 
-def first_reading(sprite: Sprite, impl: str) -> tuple[dict[str, float] | None, str]:
-    """What the tab shows on arrival: the reference's answer for the first gallery sprite, or why there is none."""
+@cache
+def first_reading(impl: str) -> tuple[dict[str, float] | None, str]:
+    """What the tab shows on arrival (computed when the first visitor opens the page, then kept): the reference's
+    answer for the first gallery sprite, or why there is none."""
     if impl != "solutions":
         return None, "Pick a sprite from the gallery or upload one."  # students' code runs only when they ask
     try:
-        return classify_sprite(sprite, impl)
+        return classify_sprite(gallery()[0], impl)
     except gr.Error as error:  # e.g. a missing checkpoint: the app still starts, and says what to do
         return None, error.message
 
@@ -135,22 +145,23 @@ def first_reading(sprite: Sprite, impl: str) -> tuple[dict[str, float] | None, s
 def build(impl: str) -> None:
     """Lay out the Pokémon classifier inside the current tab and wire its events."""
     sprites = gallery()
-    first = first_reading(sprites[0], impl)
     with gr.Row():
         with gr.Column(scale=2):
-            shown = gr.Gallery([(display(p), n) for p, n in sprites], label="Shiny sprites the model never saw "
-                               "(click one)",
+            shown = gr.Gallery(as_files([(display(p), n) for p, n in sprites]),
+                               label="Shiny sprites the model never saw (click one)",
                                columns=7, height=360, allow_preview=False, elem_id="pokemon-gallery")
             upload = gr.File(label="...or upload a sprite (named after the Pokémon to check the answer)", height=100,
                              elem_id="pokemon-upload")
             implementation = gr.Radio(IMPL_CHOICES, value=impl, label="Implementation")
         with gr.Column(scale=1):
-            types = gr.Label(first[0], num_top_classes=TOP_K, label="Who's that Pokémon?", elem_id="pokemon-types")
-            status = gr.Markdown(first[1], elem_id="pokemon-status")
+            types = gr.Label(num_top_classes=TOP_K, label="Who's that Pokémon?", elem_id="pokemon-types")
+            status = gr.Markdown("Loading the model...", elem_id="pokemon-status")
     on_show = gr.State(sprites[0])
-    shown.select(pick_from_gallery, inputs=implementation, outputs=[types, status, on_show],
-                 api_visibility="private")
-    upload.upload(pick_upload, inputs=[upload, implementation], outputs=[types, status, on_show, upload],
-                  api_name="lab4_classify_sprite")
-    implementation.input(classify_sprite, inputs=[on_show, implementation], outputs=[types, status],
-                         api_visibility="private")
+    options = {"show_progress_on": [types], **COST.events()}
+    shown.select(tab_event(pick_from_gallery, failure_outputs(3, status_at=1)), inputs=implementation,
+                 outputs=[types, status, on_show], api_visibility="private", **options)
+    upload.upload(tab_event(pick_upload, failure_outputs(4, status_at=1)), inputs=[upload, implementation],
+                  outputs=[types, status, on_show, upload], api_name="lab4_classify_sprite", **options)
+    implementation.input(tab_event(classify_sprite, failure_outputs(2, status_at=1)), inputs=[on_show, implementation],
+                         outputs=[types, status], api_visibility="private", **options)
+    gr.on(None, partial(first_reading, impl), None, [types, status], api_visibility="private", **options)

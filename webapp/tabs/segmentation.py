@@ -16,6 +16,8 @@ from ipdl.data.postcodes import CANVAS_HEIGHT, NUM_CLASSES, make_postcodes
 from ipdl.data.preview_postcodes import CLASS_COLOURS
 from webapp.image_input import read_upload, to_float_image
 from webapp.implementations import IMPL_CHOICES, call_lab
+from webapp.request_limits import TabCost
+from webapp.tab_events import failure_outputs, tab_event
 from webapp.weights import Loaded, TrainedWeights, load_trained, missing_message
 
 TITLE = "Segmentation"
@@ -38,7 +40,11 @@ MAX_WIDTH = 1024  # widest canvas the model reads (pixels, after scaling)
 PAPER, FULL_INK = 0.9, 0.05  # uploads are stretched so paper and the darkest ink get these training-like levels
 LABELS = [f"digit {d}" for d in range(10)]  # the overlay's legend, for classes 1-10
 COLOUR_MAP = {label: "#{:02x}{:02x}{:02x}".format(*CLASS_COLOURS[d + 1]) for d, label in enumerate(LABELS)}
+OVERLAY_OPACITY = 0.55  # of a class colour over the canvas
+MIN_INK_PIXELS = 30  # dark pixels an upload needs before it counts as writing (one digit has a few hundred)
 UPLOAD_HINT = "Upload a photo of a postcode: one row of digits written dark on light paper (or light on dark)."
+COST = TabCost("both U-Nets on one 64-pixel-high canvas (at most 1024 wide), after reducing an upload of at most "
+               "1024x1024 pixels", typical_s=0.03, concurrency=2, name=TITLE)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ def postcode_canvas(gray: np.ndarray) -> np.ndarray:
         raise gr.Error(f"No writing found: the picture is nearly one flat colour. {UPLOAD_HINT}")
     level = np.clip((gray - darkest) / (paper - darkest), 0.0, 1.0)  # 0 = darkest ink, 1 = paper
     rows, cols = np.nonzero(level < 0.5)
+    if rows.size < MIN_INK_PIXELS:
+        raise gr.Error(f"No writing found: only {rows.size} pixel(s) of the picture are dark, too few for a digit. "
+                       f"{UPLOAD_HINT}")
     # the extent of most of the ink: specks of dirt far from the writing must not count
     top, bottom = np.percentile(rows, [INK_OUTLIERS, 100 - INK_OUTLIERS]).round().astype(int) + (0, 1)
     left, right = np.percentile(cols, [INK_OUTLIERS, 100 - INK_OUTLIERS]).round().astype(int) + (0, 1)
@@ -122,13 +131,25 @@ def predict(shown: Shown, impl: str, model: nn.Module) -> np.ndarray:
 
 
 def enlarge(array: np.ndarray) -> np.ndarray:
-    return np.kron(array, np.ones((SHOWN_SCALE, SHOWN_SCALE), dtype=array.dtype))
+    """(H, W) or (H, W, C) enlarged SHOWN_SCALE times with square pixels."""
+    block = np.ones((SHOWN_SCALE, SHOWN_SCALE) + (1,) * (array.ndim - 2), dtype=array.dtype)
+    return np.kron(array, block)
 
 
-def overlay(shown: Shown, mask: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """gr.AnnotatedImage's value: the enlarged canvas and one 0/1 mask per digit class that occurs."""
-    base = np.round(enlarge(shown.image) * 255).astype(np.uint8)
-    return base, [(enlarge((mask == d + 1).astype(np.float32)), LABELS[d]) for d in range(10) if (mask == d + 1).any()]
+def overlay(shown: Shown, mask: np.ndarray) -> np.ndarray:
+    """The enlarged canvas, uint8 RGB (3H, 3W, 3), with each pixel's predicted digit class in its colour (LEGEND)."""
+    gray = np.repeat(shown.image[..., None], 3, axis=-1)  # (H, W, 3) in [0, 1]
+    colours = CLASS_COLOURS[mask].astype(np.float32) / 255.0  # (H, W, 3)
+    alpha = np.where(mask > 0, OVERLAY_OPACITY, 0.0)[..., None]  # background pixels keep the canvas
+    blended = (1.0 - alpha) * gray + alpha * colours
+    return enlarge(np.round(blended * 255).astype(np.uint8))
+
+
+def legend_html() -> str:
+    """The colour of each digit class, as a line of coloured labels under the overlays."""
+    swatches = "".join(f'<span style="background:{colour};color:white;padding:1px 6px;margin-right:4px;'
+                       f'border-radius:3px">{label}</span>' for label, colour in COLOUR_MAP.items())
+    return f'<div id="seg-legend">Predicted classes: {swatches}</div>'
 
 
 def reading_text(read: str, shown: Shown, name: str, weights: str) -> str:
@@ -186,6 +207,11 @@ def new_upload(path: str | None, impl: str = "solutions", folder: Path | None = 
     return segment(uploaded_postcode(path), impl, folder)
 
 
+def new_upload_event(path: str | None, impl: str) -> tuple:
+    """Event: an upload; new_upload's outputs, the upload box left as it is (emptied when the photo fails)."""
+    return (*new_upload(path, impl), gr.skip())
+
+
 def build(impl: str) -> None:
     """Lay out the segmentation tab inside the current tab and wire its events."""
     with gr.Row():
@@ -200,15 +226,23 @@ def build(impl: str) -> None:
                                    height=200, elem_id="seg-input")
             slots = []
             for mode, name in UP_MODES.items():
-                picture = gr.AnnotatedImage(label=f"Predicted classes: U-Net with {name}", color_map=COLOUR_MAP,
-                                            format="png", height=200, elem_id=f"seg-overlay-{mode}")
+                picture = gr.Image(label=f"Predicted classes: U-Net with {name}", format="png", height=200,
+                                   interactive=False, elem_id=f"seg-overlay-{mode}")
                 slots += [picture, gr.Markdown(elem_id=f"seg-read-{mode}")]
+            gr.HTML(legend_html())
             table = gr.Dataframe(headers=["class", "true pixels", "IoU"], label="IoU per digit class (random "
                                  "postcodes only: an upload has no truth)", interactive=False, elem_id="seg-iou")
     shown = gr.State(None)
     outputs = [shown_input, *slots, table, status, shown]
-    generate.click(new_random, [implementation], outputs, api_name="lab5_random_postcode")
-    upload.upload(new_upload, [upload, implementation], outputs, api_name="lab5_upload_postcode")
-    implementation.input(segment, [shown, implementation], outputs, api_visibility="private")
+    pictures = (0, *range(1, 1 + len(slots), 2))  # the input and each overlay
+    failed = failure_outputs(len(outputs), status_at=len(outputs) - 2)
+    options = {"show_progress_on": [shown_input, *slots[::2]], **COST.events()}
+    generate.click(tab_event(new_random, failed, pictures), [implementation], outputs,
+                   api_name="lab5_random_postcode", **options)
+    upload.upload(tab_event(new_upload_event, failure_outputs(len(outputs) + 1, status_at=len(outputs) - 2), pictures),
+                  [upload, implementation], [*outputs, upload], api_name="lab5_upload_postcode", **options)
+    implementation.input(tab_event(segment, failed, pictures), [shown, implementation], outputs,
+                         api_visibility="private", **options)
     if impl == "solutions":  # the reference always works: the tab opens with a postcode already read
-        gr.on(None, partial(new_random, impl), None, outputs, api_visibility="private")
+        gr.on(None, tab_event(partial(new_random, impl), failed, pictures), None, outputs, api_visibility="private",
+              **options)
