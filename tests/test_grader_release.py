@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor.release import leaks, solution_lines
 from grader.instructor.stubgen import RECORD_NAME, SOLUTION_BEGIN, SOLUTION_END
 from grader.paths import JUDGE_TESTS_DIR, REPO_ROOT, SOLUTIONS_DIR
 from grader.refusals import INSTRUCTOR_COMMANDS, SOLUTIONS_TARGET
@@ -226,3 +227,13 @@ def test_trained_weights_the_recording_never_saw_run_on_the_exported_model(
                                     report=tmp_path / "live.json")
     assert code == 0, output
     assert report["summary"]["passed"] == 1
+
+
+def test_a_solution_line_the_kit_library_also_holds_is_no_leak(tmp_path: Path) -> None:
+    """The release ships ipdl/ whole; a line a solution shares with it (ImageNet's normalisation in Lab 3 and in
+    ipdl.data.pokemon) gives nothing away, and must not stop the release from building."""
+    shutil.copytree(REPO_ROOT / "ipdl", tmp_path / "ipdl", ignore=shutil.ignore_patterns("__pycache__"))
+    shared = [line for line in solution_lines(["lab3_pretrained"]) if line in (tmp_path / "ipdl" / "data"
+                                                                               / "pokemon.py").read_text()]
+    assert shared, "the test needs a solution line that ipdl also holds"
+    assert leaks(tmp_path, ["lab3_pretrained"]) == []

@@ -173,8 +173,9 @@ def copy_library_and_webapp(out: Path, labs: list[str], grade: dict) -> None:
 def leaks(out: Path, labs: list[str]) -> list[str]:
     """Lines of solution regions, region markers and hidden tests found in the bundle (should be none).
 
-    A solution line the shipped stubs, public tests or web app quote anyway (`with torch.no_grad():`) is no secret."""
-    shipped = "\n".join(readable_text(path) or "" for folder in ("labs", "grader/tests", "webapp")
+    A solution line the shipped stubs, public tests, web app or kit library quote anyway (`with torch.no_grad():`)
+    is no secret."""
+    shipped = "\n".join(readable_text(path) or "" for folder in ("labs", "grader/tests", "webapp", "ipdl")
                          for path in (out / folder).rglob("*") if path.is_file())
     secrets = [line for line in solution_lines(labs) if line not in shipped]
     marker = re.compile(r"^\s*# (BEGIN|END) (SOLUTION|HIDDEN)", re.MULTILINE)
