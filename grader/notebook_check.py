@@ -17,7 +17,6 @@ import atexit
 import contextlib
 import html
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,24 +30,14 @@ from grader.summary import points as points_text
 from grader.target import Target, resolve_target
 from grader.worker_client import Worker, WorkerSettings
 from ipdl.notebook import implementation
+from ipdl.source_stamp import SourceStamp, source_stamp
 
-SourceStamp = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of every .py file of the graded code
 # The judge's pytest, lighter for a long-lived kernel: of the plugins installed only the report's (handed over as a
 # module: naming it with -p would read every installed package's entry points), and no collecting of the whole
 # heap (torch's) after each run in search of unraisable exceptions (seconds per check).
 LIGHT_PYTEST = ("--disable-plugin-autoload", "-p", "no:unraisableexception", "-p", "no:threadexception")
 NO_NAMESPACES = ("This machine allows no namespaces (a hosted notebook service?): your code ran with the grader's "
                  "limits only, as `python -m grader` does here.")
-
-
-# Copied from webapp.implementations.source_stamp (the grader may not import the web app).
-def source_stamp(folder: Path) -> SourceStamp:
-    """What changes when a file of `folder` (or below) is edited, added or removed."""
-    stamps = []
-    for path in sorted(folder.rglob("*.py")):
-        stat = path.stat()
-        stamps.append((path.relative_to(folder).as_posix(), stat.st_mtime_ns, stat.st_size))
-    return tuple(stamps)
 
 
 class KeepWorker:

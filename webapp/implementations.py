@@ -17,6 +17,7 @@ import gradio as gr
 
 from ipdl.catalogue import LABS, Lab
 from ipdl.kit import is_student_release, release_info
+from ipdl.source_stamp import SourceStamp, source_stamp
 from ipdl.unfinished import exercise_of, raised_at
 
 # A student release ships no reference code (its solutions/ only replays the grader's recordings): labs alone.
@@ -31,18 +32,8 @@ GIVEN_FILES = "labs" if is_student_release() else "solutions"
 IMPL_CHOICES = [choice for choice in [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
                 if choice[1] in IMPLEMENTATIONS]
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SourceStamp = tuple[tuple[str, int, int], ...]  # (file, mtime in ns, size) of every .py file of a lab package
 _imported_sources: dict[str, SourceStamp] = {}  # lab package -> its files' stamp when it was last imported
 _import_lock = threading.Lock()  # Gradio runs events in threads: one (re)import at a time
-
-
-def source_stamp(folder: Path) -> SourceStamp:
-    """What changes when a file of `folder` (or below) is edited, added or removed."""
-    stamps = []
-    for path in sorted(folder.rglob("*.py")):
-        stat = path.stat()
-        stamps.append((path.relative_to(folder).as_posix(), stat.st_mtime_ns, stat.st_size))
-    return tuple(stamps)
 
 
 def forget_modules(package: str) -> None:
