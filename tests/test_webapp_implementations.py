@@ -66,7 +66,8 @@ def test_crash_in_student_code_names_the_file_and_line() -> None:
     message = error.value.message
     assert message.startswith("Your code raised AttributeError")
     assert "in conv2d, labs/lab1_convolution/convolution.py line" in message
-    assert "switch the implementation to 'reference'" in message
+    assert message.endswith("Fix it and try again. Switch the implementation to 'reference' to see the expected "
+                            "result.")
 
 
 def test_crash_in_reference_code_is_not_hidden() -> None:

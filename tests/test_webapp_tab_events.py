@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from webapp.result_files import KEEP_S, RESULTS_DIR, as_files, picture_file, sweep_old_files
-from webapp.tab_events import failure_outputs, tab_event
+from webapp.tab_events import failure_outputs, markdown_text, tab_event
 
 
 def picture(value: int = 7) -> np.ndarray:
@@ -69,15 +69,20 @@ def test_a_generator_streams_and_a_late_failure_still_clears() -> None:
     def drawing(steps: int):
         for step in range(steps):
             yield picture(step), f"step {step}"
-        raise gr.Error("your ddpm_step returned NaN at t=3")
+        raise gr.Error("your ddpm_step returned NaN at t=3 (TODO `lab6.6`)")
 
     outputs = tab_event(drawing, failure_outputs(2, status_at=1), pictures=(0,))(2)
     streamed = [next(outputs) for _ in range(3)]
     assert [status for _, status in streamed] == ["step 0", "step 1",
-                                                  "**Not done:** your ddpm_step returned NaN at t=3"]
+                                                  r"**Not done:** your ddpm\_step returned NaN at t=3 (TODO `lab6.6`)"]
     assert streamed[2][0] is None
     with pytest.raises(gr.Error):
         next(outputs)
+
+
+def test_messages_in_markdown_status_lines_keep_their_underscores() -> None:
+    assert markdown_text("Your LeNet.__init__ (`labs/lab2_lenet/lenet.py`) *here*") == (
+        r"Your LeNet.\_\_init\_\_ (`labs/lab2_lenet/lenet.py`) \*here\*")
 
 
 def test_an_unexpected_failure_is_named_too() -> None:

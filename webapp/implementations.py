@@ -32,6 +32,9 @@ GIVEN_FILES = "labs" if is_student_release() else "solutions"
 IMPL_CHOICES = [choice for choice in [("reference (solutions/)", "solutions"), ("your code (labs/)", "labs")]
                 if choice[1] in IMPLEMENTATIONS]
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# advice that ends a message about the student's code: where the reference ships, to look at it; in a release, none
+TRY_REFERENCE = " Switch the implementation to 'reference' to see the expected result." if "solutions" in \
+    IMPLEMENTATIONS else ""
 _imported_sources: dict[str, SourceStamp] = {}  # lab package -> its files' stamp when it was last imported
 _import_lock = threading.Lock()  # Gradio runs events in threads: one (re)import at a time
 
@@ -70,8 +73,7 @@ def load_lab_module(name: str, impl: str) -> ModuleType:
             return importlib.import_module(f"{impl}.{name}")
     except ModuleNotFoundError as error:
         raise gr.Error(
-            f"Could not import {path} ({error}). Check that the file exists, or switch the "
-            f"implementation to 'reference'."
+            f"Could not import {path} ({error}). Check that the file exists.{TRY_REFERENCE}"
         ) from error
     except Exception as error:
         if impl != "labs":
@@ -108,8 +110,7 @@ def not_implemented_message(error: NotImplementedError) -> str:
     exercise = exercise_of(error)
     todo = f"TODO {exercise} in {path}" if exercise else f"in {path}"
     return (
-        f"Your {function} is not implemented yet ({todo}). "
-        f"Switch the implementation to 'reference' to see the expected result."
+        f"Your {function} is not implemented yet ({todo}).{TRY_REFERENCE}"
     )
 
 
@@ -136,6 +137,6 @@ def call_lab(impl: str, module: str, function: str, *args: Any, **kwargs: Any) -
             raise
         name, path, line = _where(error)
         raise gr.Error(
-            f"Your code raised {type(error).__name__}: {error} (in {name}, {path} line {line}). "
-            f"Fix it, or switch the implementation to 'reference'."
+            f"Your code raised {type(error).__name__}: {error} (in {name}, {path} line {line}). Fix it and try "
+            f"again.{TRY_REFERENCE}"
         ) from error

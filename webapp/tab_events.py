@@ -12,6 +12,7 @@ the browser shows it as a toast, an API client gets it as an exception.
 """
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,13 +30,20 @@ def failure_message(error: Exception) -> str:
     return f"the app failed on this input ({type(error).__name__}: {error}). Try another input."
 
 
+def markdown_text(message: str) -> str:
+    """`message` for a Markdown status line: `_` and `*` outside `code` taken literally (`LeNet.__init__` is no
+    bold "init")."""
+    pieces = message.split("`")
+    return "`".join(piece if i % 2 else re.sub(r"([_*])", r"\\\1", piece) for i, piece in enumerate(pieces))
+
+
 def failure_outputs(count: int, status_at: int, keep: tuple[int, ...] = (),
                     markdown: bool = True) -> Callable[[str], Any]:
     """`failed` for an event with `count` outputs: None (cleared) for each, "Not done: message" at `status_at`
     (in bold, unless the status line is plain text), and the outputs at the positions in `keep` left as they are."""
     def failed(message: str) -> Any:
         values: list[Any] = [gr.skip() if i in keep else None for i in range(count)]
-        values[status_at] = f"{NOT_DONE if markdown else NOT_DONE.strip('*')} {message}"
+        values[status_at] = f"{NOT_DONE} {markdown_text(message)}" if markdown else f"{NOT_DONE.strip('*')} {message}"
         return tuple(values) if count > 1 else values[0]
     return failed
 

@@ -20,7 +20,7 @@ import gradio as gr
 from torch import nn
 
 from ipdl.checkpoints import load_checkpoint
-from webapp.implementations import REPO_ROOT, call_lab, load_lab_module
+from webapp.implementations import IMPLEMENTATIONS, REPO_ROOT, call_lab, load_lab_module
 
 BUNDLED_DIR = REPO_ROOT / "webapp" / "checkpoints"
 RUNS_DIR = Path("runs")  # relative to where the app runs, as the --out defaults of the labs' train.py are
@@ -105,8 +105,10 @@ def load_trained(weights: TrainedWeights, impl: str, checkpoint: Path | None = N
 def missing_message(weights: TrainedWeights, impl: str, checkpoint: Path) -> str:
     """Polite advice when there are no weights at `checkpoint`."""
     if impl == "labs":
+        meanwhile = " Meanwhile the 'reference' implementation uses the bundled weights." if "solutions" in \
+            IMPLEMENTATIONS else ""
         return (f"No trained {weights.label} of yours yet: {checkpoint} does not exist. {weights.how_to_train}, "
-                f"then try again. Meanwhile the 'reference' implementation uses the bundled weights.")
+                f"then try again.{meanwhile}")
     return (f"The bundled {weights.label} weights are missing ({checkpoint}). Restore them with "
             "`git checkout -- webapp/checkpoints`, or retrain them with the command in the .json file next to them.")
 

@@ -18,7 +18,7 @@ from ipdl.data.mnist import normalize
 from webapp.implementations import GIVEN_FILES, IMPL_CHOICES, IMPLEMENTATIONS, REPO_ROOT, call_lab
 from webapp.number_inputs import bounded_number, whole_number
 from webapp.request_limits import REQUEST_LIMIT_S, TabCost, refuse_slow
-from webapp.tab_events import failure_outputs, tab_event
+from webapp.tab_events import failure_outputs, markdown_text, tab_event
 from webapp.tabs.digit_reader import LENET_WEIGHTS, load_lenet
 
 TITLE = "Diffusion"
@@ -152,7 +152,7 @@ def readings_status(digits: np.ndarray, wanted: list[int | None]) -> tuple[list 
         readings = lenet_readings(digits)
     except gr.Error as error:
         return None, (f"; LeNet's readings appear here once your LeNet (Lab 2) reads the bundled weights: "
-                      f"{error.message}")
+                      f"{markdown_text(error.message)}")
     sure = sum(confidence >= 0.9 for _, confidence in readings)
     asked = [w for w in wanted if w is not None]
     right = sum(w == r[0] for w, r in zip(wanted, readings, strict=True) if w is not None)

@@ -99,9 +99,10 @@ def read(digit: np.ndarray, source: str, impl: str, checkpoint: Path | None = No
 
 def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", shown: Shown | None = None,
                 checkpoint: Path | None = None) -> Reading | tuple[Any, ...]:
-    """Event: the drawing changed. An empty canvas clears the outputs and asks for a digit, it is no error;
-    but it leaves a photo or a test digit on show alone (`shown`): the canvas empties itself after those were
-    picked when its reset after "Clear" arrives late, and the visitor must still see what they asked for."""
+    """Event: the drawing changed. An empty canvas after a drawing clears the outputs and asks for a digit, it is
+    no error; but it leaves anything else alone (`shown` None or not a drawing): a photo or a test digit on show
+    (the canvas empties itself after those were picked when its reset after "Clear" arrives late, and the visitor
+    must still see what they asked for), the page as it opened, or the message of a failed request."""
     check_sketch(sketch)
     ink = sketch_ink(sketch)
     try:
@@ -109,7 +110,7 @@ def read_sketch(sketch: dict[str, Any] | None, impl: str = "solutions", shown: S
     except NoInkError:
         digit = None
     if digit is None:
-        if shown is not None and shown[1] != DRAWING:
+        if shown is None or shown[1] != DRAWING:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return None, None, DRAW_HINT, None
     return read(digit, DRAWING, impl, checkpoint)
