@@ -75,5 +75,7 @@ def loaded_image_size(image: Locator) -> list[int]:
 
 
 def expect_message(page: Page, text: str) -> None:
-    """Wait until `text` shows on the page, as an error message from the app does."""
-    expect(page.get_by_text(text)).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    """Wait until the tab's status line says 'Not done: ...' with `text` in it, as the app answers a request it
+    refuses (the same words also pop up as a toast, which fades)."""
+    status = page.locator("p").filter(has_text="Not done:").filter(has_text=text)
+    expect(status.first).to_be_visible(timeout=STEP_TIMEOUT_MS)

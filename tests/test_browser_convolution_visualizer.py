@@ -18,11 +18,14 @@ PADDING, STRIDE, DILATION = 1, 2, 2
 M, N = 1, 2  # the output cell hovered
 
 
-def set_slider(page: Page, elem_id: str, value: int) -> None:
-    """Type `value` into the number box of a slider and leave it, as a user does."""
+def set_slider(page: Page, elem_id: str, value: int, shown: str) -> None:
+    """Type `value` into the number box of a slider and leave it, as a user does, then wait until the formula
+    shows `shown` (a user sets the next slider once the view has answered; typing into the next box while the
+    answer is on its way may lose the value)."""
     box = page.locator(f"#{elem_id} input[type=number]")
     box.fill(str(value))
     box.press("Enter")
+    expect(page.locator("#viz-view .cv-formula").first).to_contain_text(shown, timeout=STEP_TIMEOUT_MS)
 
 
 def lit_cells(page: Page, kind: str) -> list[tuple[int, int]]:
@@ -72,9 +75,8 @@ def test_visualizer_shows_where_each_number_comes_from(webapp_url: str) -> None:
     with offline_app_page(webapp_url) as page:
         page.get_by_role("tab", name="Convolution visualizer").click()
         expect(page.locator("#viz-view .cv-out").first).to_be_visible(timeout=STEP_TIMEOUT_MS)
-        for elem_id, value in (("viz-padding", PADDING), ("viz-stride", STRIDE), ("viz-dilation", DILATION)):
-            set_slider(page, elem_id, value)
-        expect(page.locator("#viz-view .cv-formula")).to_contain_text(
-            "floor((7 + 2*1 - 2*(3 - 1) - 1) / 2) + 1 = 3", timeout=STEP_TIMEOUT_MS)
+        set_slider(page, "viz-padding", PADDING, "floor((7 + 2*1 - 1*(3 - 1) - 1) / 1) + 1 = 7")
+        set_slider(page, "viz-stride", STRIDE, "floor((7 + 2*1 - 1*(3 - 1) - 1) / 2) + 1 = 4")
+        set_slider(page, "viz-dilation", DILATION, "floor((7 + 2*1 - 2*(3 - 1) - 1) / 2) + 1 = 3")
         check_convolution(page)
         check_max_pooling(page)

@@ -28,7 +28,7 @@ def check_diffusion_tab(page: Page) -> None:
 
     page.locator("#diffusion-steps input").fill("0")
     page.locator("#diffusion-draw").click()
-    expect_message(page, "Steps must be between 1 and 1000")
+    expect_message(page, "Steps must be a whole number from 1 to 1000")
 
 
 @pytest.mark.browser

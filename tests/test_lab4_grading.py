@@ -7,6 +7,7 @@ import pytest
 from grading_helpers import (
     GraderRun,
     check_a_hint_names,
+    check_every_hint_names,
     check_reference_gets_full_marks,
     check_stubs_get_nothing,
     grade_reference_with_mistakes,
@@ -73,5 +74,13 @@ def test_swapped_learning_rates_are_named(mistaken_run: GraderRun) -> None:
     check_a_hint_names(mistaken_run, "lab4.4", "swapped")
 
 
-def test_moving_batchnorm_statistics_are_named(mistaken_run: GraderRun) -> None:
-    check_a_hint_names(mistaken_run, "lab4.5", "freeze_batchnorm_statistics")
+def test_finetune_sends_the_student_to_param_groups_first(mistaken_run: GraderRun) -> None:
+    """finetune builds on param_groups, which is wrong in this submission too: that is the mistake to fix first."""
+    check_every_hint_names(mistaken_run, "lab4.5", "fix lab4.4 param_groups first")
+
+
+def test_moving_batchnorm_statistics_are_named(tmp_path: Path) -> None:
+    """With param_groups right, finetune's own mistake is named (graded alone: lab4.5's tests only)."""
+    mistake = {"finetune.py": MISTAKES["finetune.py"]}
+    run = grade_reference_with_mistakes("lab4.5", "lab4_transfer", mistake, tmp_path, GRADER_TIMEOUT_S)
+    check_a_hint_names(run, "lab4.5", "freeze_batchnorm_statistics")

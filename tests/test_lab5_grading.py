@@ -24,6 +24,13 @@ from grader.tests.lab5_unet.known_mistakes import (
     SOFTMAX_DIM,
 )
 
+ARGMAX_OVER_WIDTH = '''
+
+def predict_masks(model, images):
+    model.eval()
+    with torch.no_grad():
+        return model(images).argmax(dim=-1)
+'''
 MISTAKES = {  # module -> code appended to the reference module (later definitions win)
     "unet.py": '''
 
@@ -38,13 +45,7 @@ def _forward_skip_last(self, x, skip, indices=None):
 
 
 Up.forward = _forward_skip_last
-
-
-def predict_masks(model, images):
-    model.eval()
-    with torch.no_grad():
-        return model(images).argmax(dim=-1)
-''',
+''' + ARGMAX_OVER_WIDTH,
     "metrics.py": '''
 
 def iou(pred, target, num_classes):
@@ -71,8 +72,7 @@ def read_postcode(mask, min_pixels=MIN_PIXELS):
     return _read_left_to_right(mask, min_pixels)[::-1]
 ''',
 }
-EXPECTED_HINTS = {"lab5.4": CAT_ORDER, "lab5.7": ARGMAX_LAST_DIM, "lab5.9": EMPTY_AS_ZERO, "lab5.12": SOFTMAX_DIM,
-                  "lab5.13": RIGHT_TO_LEFT}
+EXPECTED_HINTS = {"lab5.4": CAT_ORDER, "lab5.9": EMPTY_AS_ZERO, "lab5.12": SOFTMAX_DIM, "lab5.13": RIGHT_TO_LEFT}
 
 
 GRADER_TIMEOUT_S = 400  # the short training run (lab5.6) may take its full 120 s on a loaded machine
@@ -102,6 +102,20 @@ def test_stubs_get_nothing_and_every_failure_names_a_todo(tmp_path: Path) -> Non
 def test_typical_mistake_is_named(mistaken_report: dict, exercise: str) -> None:
     hints = failed_hints(mistaken_report, exercise)
     assert EXPECTED_HINTS[exercise] in hints, hints
+
+
+def test_predict_masks_sends_the_student_to_up_forward_first(mistaken_report: dict) -> None:
+    """predict_masks builds on Up.forward, which is wrong in this submission too: that is the mistake to fix first."""
+    hints = failed_hints(mistaken_report, "lab5.7")
+    assert hints and all(hint.startswith("fix lab5.4 Up.forward first: ") for hint in hints), hints
+
+
+def test_argmax_over_the_width_is_named(tmp_path: Path) -> None:
+    """With Up.forward right, predict_masks' own mistake is named (graded alone: lab5.7's tests only)."""
+    run = grade_reference_with_mistakes("lab5.7", "lab5_unet", {"unet.py": ARGMAX_OVER_WIDTH}, tmp_path,
+                                        GRADER_TIMEOUT_S)
+    hints = failed_hints(run.report, "lab5.7")
+    assert ARGMAX_LAST_DIM in hints, hints
 
 
 def test_untouched_exercises_keep_their_points(mistaken_report: dict) -> None:

@@ -73,7 +73,14 @@ def test_beta_as_variance_is_named(mistaken_run: GraderRun) -> None:
     check_every_hint_names(mistaken_run, "lab6.6", "fixed-small")
 
 
-def test_noise_drawn_before_t_is_named(mistaken_run: GraderRun) -> None:
+def test_loss_sends_the_student_to_q_sample_first(mistaken_run: GraderRun) -> None:
+    """diffusion_loss builds on q_sample, which is wrong in this submission too: that is the mistake to fix first."""
     assert mistaken_run.code == 1, mistaken_run.output
-    check_every_hint_names(mistaken_run, "lab6.7", "draw t first")
+    check_every_hint_names(mistaken_run, "lab6.7", "fix lab6.4 q_sample first")
     assert not failed_hints(mistaken_run.report, "lab6.1")  # the untouched exercises keep their points
+
+
+def test_noise_drawn_before_t_is_named(tmp_path: Path) -> None:
+    """With q_sample right, the loss's own mistake is named (graded alone: lab6.7's tests only)."""
+    run = grade_reference_with_mistakes("lab6.7", "lab6_diffusion", {"loss.py": MISTAKES["loss.py"]}, tmp_path)
+    check_every_hint_names(run, "lab6.7", "draw t first")
