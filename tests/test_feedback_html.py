@@ -54,3 +54,40 @@ def test_page_requests_nothing_from_elsewhere():
 def test_gradescope_shows_pictures_as_html():
     entry = gradescope_entry(failing_report()["tests"][1], 1)
     assert entry["output_format"] == "html" and entry["output"].count("data:image/png;base64,") == 4
+
+
+def report_with_a_hidden_failure() -> dict:
+    """failing_report() plus a failed hidden test of lab1.3 with its own name, feedback, hint and pictures."""
+    report = failing_report()
+    public = report["tests"][1]
+    hidden_meta = {**public["metadata"], "visibility": "hidden", "points": 1, "max_points": 3,
+                   "feedback": "secret sweep: wrong at stride 3", "hint": "secret hint"}
+    report["tests"].append({"nodeid": "lab1/test_conv2d.py::test_secret_sweep", "outcome": "failed",
+                            "metadata": hidden_meta})
+    report["tests"].append({"nodeid": "lab1/test_conv2d.py::test_secret_dtype", "outcome": "passed",
+                            "metadata": {**hidden_meta, "points": 2, "max_points": 2}})
+    return report
+
+
+def test_hand_back_page_counts_hidden_tests_and_never_shows_them():
+    page = render(report_with_a_hidden_failure(), hand_back=True)
+    assert "lab1 hidden: 2 tests, 3 of 5 points" in page
+    assert "Grade for alice: labs</p>" in page and "/tmp/alice" not in page  # not the instructor's folders
+    assert "test_secret" not in page and "secret" not in page and "(hidden test)" not in page
+    assert "test_bias" in page and "Hint: your result is the expected one shifted by 1 pixel" in page
+    assert page.count("data:image/png;base64,") == 4  # the public failure's pictures, none of the hidden one's
+
+
+def test_instructor_page_shows_hidden_tests_in_full():
+    page = render(report_with_a_hidden_failure())
+    assert "test_secret_sweep (hidden test)" in page and "secret sweep: wrong at stride 3" in page
+    assert "Hint: secret hint" in page and page.count("data:image/png;base64,") == 8
+    assert "hidden: 2 tests" not in page
+
+
+def test_error_report_page_says_why():
+    report = {"student": "dave", "error": "dave.zip is not a zip file: upload the .zip you made",
+              "grade": {"score": 0, "max_score": 0, "labs": {}}}
+    for hand_back in (False, True):
+        page = render(report, hand_back=hand_back)
+        assert "could not be graded: dave.zip is not a zip file: upload the .zip you made" in page

@@ -70,6 +70,28 @@ def test_batch_grades_each_submission_and_reports_the_broken_ones(first_batch: t
     assert (out / "logs" / "alice.txt").read_text().count("Total:") == 1
 
 
+def test_batch_writes_the_instructors_page_and_one_to_hand_back(first_batch: tuple[int, str, Path]) -> None:
+    """bob (the stubs) fails hidden tests too: the instructor's page beside the report names them, the hand-back
+    page beside feedback/bob.txt only counts them per lab, as the text does."""
+    _, _, out = first_batch
+    bob = json.loads((out / "bob.json").read_text())
+    names = {"public": set(), "hidden": set()}  # test functions, without their parameters
+    for test in bob["tests"]:
+        names[test["metadata"]["visibility"]].add(test["nodeid"].rpartition("::")[2].partition("[")[0])
+    hidden_only = names["hidden"] - names["public"]
+    assert hidden_only and "test_zeros_with_int_padding" in names["public"], names
+    instructor = (out / "bob.html").read_text()
+    hand_back = (out / "feedback" / "bob.html").read_text()
+    hidden_line = next(line.strip() for line in (out / "feedback" / "bob.txt").read_text().splitlines()
+                       if "hidden:" in line)
+    assert all(name in instructor for name in hidden_only) and "(hidden test)" in instructor
+    assert not any(name in hand_back for name in hidden_only) and "(hidden test)" not in hand_back
+    assert f"lab1 {hidden_line}" in hand_back and "hidden: " not in instructor
+    assert "test_zeros_with_int_padding" in hand_back and "hint" in hand_back.lower()
+    assert "None: every test passed." in (out / "alice.html").read_text()
+    assert "could not be graded: " in (out / "feedback" / "dave.html").read_text()
+
+
 def test_batch_resumes_and_skips_what_is_graded(submissions: Path, first_batch: tuple[int, str, Path]) -> None:
     _, _, out = first_batch
     before = (out / "alice.json").read_text()

@@ -5,10 +5,11 @@
 
 SUBMISSIONS holds one folder or .zip file per student, named by student id, each in a shape the grader takes
 (grader.target.SHAPES: a copy of labs/, a folder of lab folders, one lab folder, or a zip of one of these).
-REPORTS receives one JSON report per student (`<id>.json`, with a hash of the submission it graded), each
-grader's output in `logs/<id>.txt`, and in `feedback/<id>.txt` what may be handed to the student (hidden tests
-only counted). A run again re-grades the submissions whose files changed since their report, keeps the others
-(unless --force) and tries again every submission that could not be graded, which gets a report with an `error`.
+REPORTS receives one JSON report per student (`<id>.json`, with a hash of the submission it graded) and its page
+for the instructor (`<id>.html`, every test), each grader's output in `logs/<id>.txt`, and in `feedback/<id>.txt`
+and `feedback/<id>.html` what may be handed to the student (hidden tests only counted). A run again re-grades the
+submissions whose files changed since their report, keeps the others (unless --force) and tries again every
+submission that could not be graded, which gets a report with an `error`.
 Each of the --workers slots is one long-lived grader process that grades submission after submission
 (judge_slot.py; --process-each starts a fresh one per submission instead).
 """
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import report_page
 from grader.budget import Budget
 from grader.instructor import slurm
 from grader.instructor.judge_slot import CLOSE_WAIT_S, JudgeSlot, SlotTimeout
@@ -171,12 +173,17 @@ class Batch:
             self.slots.get().stop(wait_s=CLOSE_WAIT_S)
 
     def write_feedback(self, student: str) -> None:
-        """`feedback/<id>.txt` from the student's report, for handing out."""
+        """From the student's report: for handing out `feedback/<id>.txt` and the page `feedback/<id>.html` (hidden
+        tests only counted), and for the instructor the page of every test, `<id>.html` beside the report."""
         try:
             report = json.loads((self.out / f"{student}.json").read_text())
         except (OSError, ValueError):
             return
         (self.feedback / f"{student}.txt").write_text(student_feedback(report))
+        (self.feedback / f"{student}.html").write_text(
+            report_page.render(report, title=f"Feedback for {student}", hand_back=True), encoding="utf-8")
+        (self.out / f"{student}.html").write_text(report_page.render(report, title=f"Grade report: {student}"),
+                                                 encoding="utf-8")
 
 
 def grader_error(returncode: int, log: Path) -> str:

@@ -4,6 +4,7 @@ its feedback and hint, and the hidden tests of each lab only as "hidden: N tests
 from typing import Any
 
 from grader.grade import id_numbers
+from grader.hidden_counts import hidden_counts, is_hidden
 from grader.summary import points
 
 
@@ -15,18 +16,15 @@ def student_feedback(report: dict[str, Any]) -> str:
     grade = report["grade"]
     lines = [f"Feedback for {student}: {points(grade)} points", ""]
     tests = [test for test in report.get("tests", []) if "lab" in test.get("metadata", {})]
+    hidden = hidden_counts(tests)
     for lab, lab_grade in grade["labs"].items():
         lines.append(f"{lab}: {points(lab_grade)}")
-        in_lab = sorted((test for test in tests if test["metadata"]["lab"] == lab),
+        public = sorted((test for test in tests if test["metadata"]["lab"] == lab and not is_hidden(test)),
                         key=lambda test: id_numbers(test["metadata"]["exercise"]))
-        public = [test for test in in_lab if test["metadata"].get("visibility") != "hidden"]
-        hidden = [test for test in in_lab if test["metadata"].get("visibility") == "hidden"]
         for test in public:
             lines.extend(public_test_lines(test))
-        if hidden:
-            earned = sum(test["metadata"].get("points", 0) for test in hidden)
-            worth = sum(test["metadata"]["max_points"] for test in hidden)
-            lines.append(f"  hidden: {len(hidden)} tests, {earned:g} of {worth:g} points")
+        if lab in hidden:
+            lines.append(f"  {hidden[lab].line()}")
         lines.append("")
     return "\n".join(lines)
 
