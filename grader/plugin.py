@@ -25,6 +25,7 @@ from grader.failure_record import failure_record
 from grader.feedback import GradingFailure
 from grader.feedback.errors import explain as explain_student_error
 from grader.feedback.errors import in_student_terms
+from grader.feedback.pictures import PictureBudget
 from grader.fingerprint import judge_fingerprint, lab_fingerprints
 from grader.golden.modules import start_recording
 from grader.golden.recorder import Recorder, ReplayMissing
@@ -152,6 +153,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the worker now: it imports torch while the judge collects and imports its test cases (not for a
     lazy worker, nor when pytest only collects)."""
     config = session.config
+    PictureBudget.start_run()  # a judge slot or a notebook grades run after run in one process
     if KEPT_WORKER in config.stash:  # already running: it works for this session's budget and stays up after it
         config.stash[KEPT_WORKER].budget = session_budget(config)
         config.stash[WORKER] = config.stash[KEPT_WORKER]

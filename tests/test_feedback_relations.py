@@ -10,7 +10,7 @@ from PIL import Image
 
 from grader.feedback import GradingFailure, assert_tensor_close
 from grader.feedback.errors import explain, in_student_terms, pattern_hint
-from grader.feedback.pictures import MAX_SIDE
+from grader.feedback.pictures import BUDGET_BYTES, MAX_SIDE, PictureBudget
 from grader.feedback.relations import describe_relation
 from grader.worker_client import StudentCodeError
 
@@ -79,6 +79,20 @@ def test_a_failing_image_like_result_carries_four_small_pictures():
     for p in pictures:
         image = Image.open(io.BytesIO(base64.b64decode(p["png_base64"])))
         assert image.size == (p["width"], p["height"]) and max(image.size) <= MAX_SIDE and image.mode == "L"
+
+
+def test_a_spent_budget_makes_no_pictures_until_the_next_run_starts(monkeypatch):
+    image = torch.rand(1, 1, 40, 40, generator=torch.Generator().manual_seed(4))
+    monkeypatch.setattr(PictureBudget, "used", BUDGET_BYTES)  # a batch slot's earlier submissions spent it
+
+    def pictures_now() -> list[dict]:
+        with pytest.raises(GradingFailure) as failure:
+            assert_tensor_close(image.roll(1, -1), image, what="f(x)")
+        return failure.value.pictures
+
+    assert pictures_now() == []
+    PictureBudget.start_run()  # the plugin does this as each grading run's session starts
+    assert len(pictures_now()) == 4 and 0 < PictureBudget.used < BUDGET_BYTES
 
 
 def test_passing_and_non_image_results_carry_no_pictures():

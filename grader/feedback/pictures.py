@@ -2,8 +2,9 @@
 written) and where it is beyond the tolerance, as small grayscale PNGs, base64 in the JSON report.
 
 Only a failing check makes them, so a passing test costs nothing. Each is downscaled to at most MAX_SIDE pixels a
-side and a grading run's pictures stop at BUDGET_BYTES altogether (about 2 MB; later failures say they were left
-out).
+side and a grading run's pictures stop at BUDGET_BYTES altogether (about 2 MB; later failures carry their text
+only). A process that grades run after run (a batch's judge slot, a notebook's check()) starts each run's budget
+afresh: the plugin calls PictureBudget.start_run() as its pytest session starts.
 """
 
 import base64
@@ -15,13 +16,18 @@ from PIL import Image
 
 MIN_SIDE = 8  # H and W of an image-like result
 MAX_SIDE = 128  # pixels per side of a picture, after downscaling
-BUDGET_BYTES = 2_000_000  # all pictures of one grading run (one judge process) together
+BUDGET_BYTES = 2_000_000  # all pictures of one grading run (one pytest session of the judge) together
 
 
 class PictureBudget:
-    """Bytes of pictures made so far in this process."""
+    """Bytes of pictures made so far in this grading run."""
 
     used = 0
+
+    @classmethod
+    def start_run(cls) -> None:
+        """A new grading run: its pictures have the whole BUDGET_BYTES again."""
+        cls.used = 0
 
 
 def image_like(value: torch.Tensor) -> bool:
