@@ -1,71 +1,60 @@
-"""How often the grader's feedback names a mistake: a corpus of wrong submissions (the reference with one line
-changed, most of them mistakes no hint was written for), each graded on its exercise; prints the share that
-loses points and the share whose feedback or hint says what the mistake is, and Lab 1's stub report size and time.
+"""How often the grader's feedback names a mistake: the wrong submissions of bench/feedback_corpus.py (the reference
+with one line changed, most of them mistakes no hint was written for), each graded on its exercise; prints per lab
+and in total the share that loses points and the share whose feedback or hint says what the mistake is, then the
+report size and grading time of Lab 1's stubs and of a Lab 1 submission with three mistakes.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_feedback.py [--kit PATH]   # PATH: another checkout to compare
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_feedback.py [--kit PATH] [--labs lab1 lab2]
+
+--kit PATH grades with another checkout's grader, labs and solutions (an older one, to compare): an entry whose file
+or line that checkout does not have is counted as not applicable.
 """
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from feedback_corpus import CORPUS, THREE_MISTAKES, WrongSubmission
+
 KIT = Path(__file__).resolve().parent.parent
-
-# (name, exercise, file under solutions/, line as written, the mistake, words (any) that name the mistake)
-CORPUS = [
-    ("conv2d pads one side", "lab1.3", "lab1_convolution/convolution.py", "(pH, pH, pW, pW)", "(pH, 0, pW, 0)",
-     ("pad both sides",)),
-    ("conv2d pads 2p on one side", "lab1.3", "lab1_convolution/convolution.py", "(pH, pH, pW, pW)",
-     "(2 * pH, 0, 2 * pW, 0)", ("shifted", "per side")),
-    ("flipped conv2d breaks convolve2d", "lab1.4", "lab1_convolution/convolution.py",
-     "kernels = weight.reshape(C_out, C_in * kH * kW)", "kernels = weight.flip(-2, -1).reshape(C_out, C_in * kH * kW)",
-     ("fix lab1.3",)),
-    ("sobel_edges transposed", "lab1.7", "lab1_convolution/sobel.py", "return magnitude / peak",
-     "return (magnitude / peak).T.contiguous() if magnitude.shape[0] == magnitude.shape[1] else magnitude / peak",
-     ("transposed",)),
-    ("grayscale in [0, 255]", "lab1.5", "lab1_convolution/sobel.py", "x = x / 255.0", "x = x / 1.0",
-     ("255",)),
-    ("gradients swapped order", "lab1.6", "lab1_convolution/sobel.py", "return grads[0, 0], grads[0, 1]",
-     "return grads[0, 1], grads[0, 0]", ("swapped",)),
-    ("betas reversed", "lab6.1", "lab6_diffusion/schedules.py",
-     "return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)",
-     "return torch.linspace(beta_end, beta_start, T, dtype=torch.float32)", ("reverse", "flipped")),
-    ("q_sample without square roots", "lab6.4", "lab6_diffusion/schedules.py",
-     "return alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise",
-     "return alpha_bar * x0 + (1.0 - alpha_bar) * noise", ("sqrt", "square root")),
-    ("q_sample noise scaled twice", "lab6.4", "lab6_diffusion/schedules.py",
-     "return alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise",
-     "return 2 * (alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise)", ("times 2",)),
-    ("pixel accuracy in percent", "lab5.8", "lab5_unet/metrics.py",
-     "return (pred == target).sum().item() / target.numel()",
-     "return 100 * (pred == target).sum().item() / target.numel()", ("100", "percent")),
-]
+GRADER_TIMEOUT_S = 900
 
 
-def submission(folder: Path, kit: Path, file: str, line: str, mistake: str) -> Path:
-    """A copy of the kit's stubs whose lab holds the reference with `line` replaced by `mistake`."""
+class NotApplicable(Exception):
+    """The kit lacks the file or line an entry changes."""
+
+
+def submission(folder: Path, kit: Path, entries: list[WrongSubmission]) -> Path:
+    """A copy of the kit's stubs whose labs hold the reference with each entry's line replaced by its mistake."""
     labs = folder / "labs"
     shutil.copytree(kit / "labs", labs, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
-    lab = file.split("/")[0]
-    shutil.rmtree(labs / lab)
-    shutil.copytree(kit / "solutions" / lab, labs / lab, ignore=shutil.ignore_patterns("__pycache__"))
-    path = labs / file
-    text = path.read_text()
-    assert line in text, f"{file} no longer has {line!r}"
-    path.write_text(text.replace(line, mistake))
+    for lab in {entry.file.split("/")[0] for entry in entries}:
+        shutil.rmtree(labs / lab)
+        shutil.copytree(kit / "solutions" / lab, labs / lab, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
+    for entry in entries:
+        path = labs / entry.file
+        text = path.read_text() if path.is_file() else ""
+        if entry.line not in text:
+            raise NotApplicable(f"{entry.file} has no line {entry.line!r}")
+        path.write_text(text.replace(entry.line, entry.mistake, 1))
     return labs
 
 
-def grade(kit: Path, selection: str, target: Path, report: Path) -> tuple[dict, float]:
+def grade(kit: Path, selection: str, target: Path, report: Path) -> tuple[dict | None, float]:
+    """The JSON report of `python -m grader SELECTION --target TARGET` in `kit` (None if it wrote none), and the
+    seconds it took."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "grader", *selection.split(), "--target", str(target), "--json",
-                    str(report)], cwd=kit, capture_output=True, text=True, timeout=900)
-    return json.loads(report.read_text()), time.perf_counter() - start
+                    str(report)], cwd=kit, capture_output=True, text=True, timeout=GRADER_TIMEOUT_S)
+    seconds = time.perf_counter() - start
+    return (json.loads(report.read_text()) if report.is_file() else None), seconds
 
 
 def named(report: dict, words: tuple[str, ...]) -> bool:
@@ -78,26 +67,81 @@ def named(report: dict, words: tuple[str, ...]) -> bool:
     return False
 
 
+def grade_entry(kit: Path, folder: Path, entry: WrongSubmission) -> tuple[bool, bool] | str:
+    """(loses points, named), or why the entry does not apply to this kit."""
+    try:
+        labs = submission(folder, kit, [entry])
+    except NotApplicable as reason:
+        return str(reason)
+    report, _ = grade(kit, entry.exercise, labs, folder / "report.json")
+    if report is None:
+        return "the grader wrote no report"
+    return report["grade"]["score"] < report["grade"]["max_score"], named(report, entry.words)
+
+
+def print_shares(counts: dict[str, list[int]]) -> None:
+    """Per lab and in total: graded, losing points, named (and their shares), not applicable."""
+    total = [0, 0, 0, 0]
+    for lab, (graded, lost, said, skipped) in sorted(counts.items()):
+        total = [a + b for a, b in zip(total, (graded, lost, said, skipped), strict=True)]
+        print(share_line(lab, graded, lost, said, skipped))
+    print(share_line("total", *total))
+
+
+def share_line(what: str, graded: int, lost: int, said: int, skipped: int) -> str:
+    shares = f"{lost / graded:.0%} lose points, {said / graded:.0%} named" if graded else "nothing graded"
+    return f"{what:<6} {graded:>2} graded: {lost:>2} lose points, {said:>2} named ({shares}); {skipped} not applicable"
+
+
+def run_corpus(kit: Path, tmp: Path, labs: set[str] | None) -> None:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for number, entry in enumerate(CORPUS):
+        lab = entry.exercise.split(".")[0]
+        if labs and lab not in labs:
+            continue
+        outcome = grade_entry(kit, tmp / str(number), entry)
+        tally = counts[lab]
+        if isinstance(outcome, str):
+            tally[3] += 1
+            print(f"{entry.name:<42} not applicable: {outcome}", flush=True)
+            continue
+        loses, names = outcome
+        tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + loses, tally[2] + names
+        print(f"{entry.name:<42} {'listed' if entry.listed else 'unlisted':<8} loses points: {loses!s:<5} "
+              f"named: {names}", flush=True)
+    print_shares(counts)
+
+
+def report_size_and_time(kit: Path, tmp: Path, what: str, target: Path) -> None:
+    report_path = tmp / f"{what.replace(' ', '-')}.json"
+    report, seconds = grade(kit, "lab1", target, report_path)
+    if report is None:
+        print(f"lab1 {what}: the grader wrote no report")
+        return
+    print(f"lab1 {what}: report {report_path.stat().st_size / 1024:.1f} KiB, {seconds:.1f} s, "
+          f"{report['grade']['score']} / {report['grade']['max_score']} points; load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kit", type=Path, default=KIT, help="the checkout whose grader to measure")
-    parser.add_argument("--skip-stubs", action="store_true", help="leave out Lab 1's stub run")
+    parser.add_argument("--labs", nargs="*", help="only these labs of the corpus (lab1 lab2 ...); default: all")
+    parser.add_argument("--skip-timing", action="store_true", help="leave out the Lab 1 report size and time runs")
     args = parser.parse_args()
-    lost = said = 0
+    kit = args.kit.resolve()
+    print(f"kit {kit}; load {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for number, (name, exercise, file, line, mistake, words) in enumerate(CORPUS):
-            folder = Path(tmp) / str(number)
-            report, _ = grade(args.kit, exercise, submission(folder, args.kit, file, line, mistake),
-                              folder / "report.json")
-            loses = report["grade"]["score"] < report["grade"]["max_score"]
-            names = named(report, words)
-            lost, said = lost + loses, said + names
-            print(f"{name:<36} loses points: {loses!s:<5} named: {names}", flush=True)
-        print(f"corpus {len(CORPUS)}: {lost} lose points, {said} named ({said / len(CORPUS):.0%})")
-        if not args.skip_stubs:
-            report_path = Path(tmp) / "stubs.json"
-            _, seconds = grade(args.kit, "lab1", args.kit / "labs", report_path)
-            print(f"lab1 stubs: report {report_path.stat().st_size / 1024:.1f} KiB, {seconds:.1f} s")
+        run_corpus(kit, Path(tmp), set(args.labs or []))
+        if args.skip_timing:
+            return
+        report_size_and_time(kit, Path(tmp), "stubs", kit / "labs")
+        three = [entry for entry in CORPUS if entry.name in THREE_MISTAKES]
+        try:
+            target = submission(Path(tmp) / "three", kit, three)
+        except NotApplicable as reason:
+            print(f"lab1 three mistakes: not applicable ({reason})")
+            return
+        report_size_and_time(kit, Path(tmp), "three mistakes", target)
 
 
 if __name__ == "__main__":

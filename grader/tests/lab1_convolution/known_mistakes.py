@@ -29,6 +29,11 @@ PAD_ORDER = (
     "is the other way round"
 )
 PAD_ZEROS = "padding_mode ignored: the border was filled with zeros"
+SIDES_MISSING = ("padding on one side only: (top, bottom, left, right) adds `top` rows above AND `bottom` rows below, "
+                 "`left` columns on the left AND `right` on the right")
+ALL_ON_ONE_SIDE = ("all the padding went on one side: `top` rows go above the image and `bottom` rows below it "
+                   "(likewise left and right)")
+SIDES_SWAPPED = "top and bottom (and left and right) swapped: `top` rows go above the image, `bottom` rows below"
 SYMMETRIC = "reflect repeated the edge pixel (that is 'symmetric'): reflect mirrors WITHOUT the edge, [b | a b c]"
 REFLECT_FOR_REPLICATE = "replicate copies the edge value ([a | a b c]); you mirrored it (reflect)"
 REPLICATE_FOR_REFLECT = "reflect mirrors the pixels next to the edge ([b | a b c]); you copied the edge (replicate)"
@@ -42,6 +47,21 @@ STRIDE_BEFORE_DILATION = (
     "stride applied before dilation: tap (m, i) reads row m*stride + i*dilation, not (m*stride + i)*dilation"
 )
 OUTPUT_TOO_SMALL = "output one row/column too small: H_out = floor((H + 2p - d(k-1) - 1) / s) + 1 (mind the +1)"
+KERNEL_FLIPPED_ROWS = "you flipped the kernel's rows (upside down): conv2d is cross-correlation, no flip at all"
+KERNEL_FLIPPED_COLUMNS = "you flipped the kernel's columns (left to right): conv2d is cross-correlation, no flip at all"
+KERNEL_TRANSPOSED = "the kernel was transposed: weight[o, c, i, j] multiplies input row m*sH + i*dH, column n*sW + j*dW"
+PAD_ONE_SIDE = ("padding on one side only: padding=p adds p rows on top AND p at the bottom, p columns on the left AND "
+                "p on the right; pad2d(x, (pH, pH, pW, pW))")
+PAD_UNEVEN = ("padding split unevenly between the sides: padding=p puts exactly p rows on top and p at the bottom "
+              "(p columns left and right); pad2d(x, (pH, pH, pW, pW))")
+PAD_ONE_AXIS = "padding applied to one axis only: pH pads the rows (top and bottom), pW the columns (left and right)"
+PAD_ONE_VALUE = "padding's two values: pH pads the rows, pW the columns (you used one of them for both)"
+STRIDE_ONE_AXIS = ("stride applied to one axis only: the window moves sH rows down AND sW columns right "
+                   "(row m starts at m*sH, column n at n*sW)")
+STRIDE_ONE_VALUE = "stride's two values: sH for the rows, sW for the columns (you used one of them for both)"
+DILATION_ONE_AXIS = ("dilation applied to one axis only: tap (i, j) reads row m*sH + i*dH AND column n*sW + j*dW "
+                     "(dH spaces the kernel's rows, dW its columns)")
+DILATION_ONE_VALUE = "dilation's two values: dH spaces the kernel's rows, dW its columns (you used one for both)"
 
 
 def _pair(value) -> tuple[int, int]:
@@ -65,6 +85,7 @@ def conv2d_mistakes(x, weight, bias=None, stride=1, padding=0, dilation=1, paddi
         STRIDE_DILATION_MIXED: (x, weight, bias, d, p, s, padding_mode),
         STRIDE_BEFORE_DILATION: (x, weight, bias, (s[0] * d[0], s[1] * d[1]), p, d, padding_mode),
     }
+    variants.update(one_axis_variants(right))
     if bias is not None:
         variants[MISSING_BIAS] = (x, weight, None, s, p, d, padding_mode)
     mistakes = {}
@@ -73,6 +94,7 @@ def conv2d_mistakes(x, weight, bias=None, stride=1, padding=0, dilation=1, paddi
             mistakes[hint] = conv2d(*args)
         except (RuntimeError, ValueError):  # the mistaken kernel or padding does not fit: no such result
             continue
+    mistakes.update(uneven_padding_mistakes(*right))
     ref = conv2d(*right)
     mistakes[OUTPUT_TOO_SMALL] = ref[..., :-1, :-1]
     taps = weight.shape[1] * weight.shape[2] * weight.shape[3]
@@ -84,6 +106,51 @@ def conv2d_mistakes(x, weight, bias=None, stride=1, padding=0, dilation=1, paddi
     )
     mistakes[PER_CHANNEL] = per_channel
     mistakes[PER_CHANNEL_FLAT] = per_channel.flatten(1, 2)  # (B, C_out * C_in, H_out, W_out)
+    return mistakes
+
+
+def one_axis_variants(right: tuple) -> dict[str, tuple]:
+    """conv2d arguments of the mistakes made on one axis only: the kernel flipped or transposed, padding, stride
+    or dilation given to the rows or the columns alone, or one of their two values used for both. Each hint says
+    what the student's conv2d did ("yours: stride=(2, 1)")."""
+    x, weight, bias, s, p, d, mode = right
+    variants = {
+        KERNEL_FLIPPED_ROWS: (x, weight.flip(-2), bias, s, p, d, mode),
+        KERNEL_FLIPPED_COLUMNS: (x, weight.flip(-1), bias, s, p, d, mode),
+    }
+    if weight.shape[-1] == weight.shape[-2]:
+        variants[KERNEL_TRANSPOSED] = (x, weight.transpose(-2, -1), bias, s, p, d, mode)
+    for name, hints, position, (h, w) in (("padding", (PAD_ONE_AXIS, PAD_ONE_VALUE), 4, p),
+                                          ("stride", (STRIDE_ONE_AXIS, STRIDE_ONE_VALUE), 3, s),
+                                          ("dilation", (DILATION_ONE_AXIS, DILATION_ONE_VALUE), 5, d)):
+        neutral = 0 if name == "padding" else 1
+        one_axis, one_value = hints
+        for hint, pair in ((one_axis, (h, neutral)), (one_axis, (neutral, w)), (one_value, (h, h)),
+                           (one_value, (w, w))):
+            if pair != (h, w) and (hint != one_value or pair != (w, h)):
+                args = list(right)
+                args[position] = pair
+                variants.setdefault(f"{hint} (yours: {name}={pair})", tuple(args))
+    return variants
+
+
+def uneven_padding_mistakes(x, weight, bias, s, p, d, mode) -> dict[str, torch.Tensor]:
+    """conv2d's results when x is padded on one side only, or with the 2p rows (columns) split unevenly, and the
+    output size follows the padded input (a kernel that no longer fits has no result)."""
+    pH, pW = p
+    sides = [(PAD_ONE_SIDE, (pH, 0, pW, 0)), (PAD_ONE_SIDE, (0, pH, 0, pW)),
+             (PAD_UNEVEN, (2 * pH, 0, 2 * pW, 0)), (PAD_UNEVEN, (0, 2 * pH, 0, 2 * pW))]
+    if min(pH, pW) >= 1:
+        sides += [(PAD_UNEVEN, (pH + 1, pH - 1, pW + 1, pW - 1)), (PAD_UNEVEN, (pH - 1, pH + 1, pW - 1, pW + 1))]
+    mistakes = {}
+    for hint, padding in sides:
+        if padding == (pH, pH, pW, pW):
+            continue
+        try:
+            result = conv2d(pad2d(x, padding, mode), weight, bias, s, 0, d)
+        except (RuntimeError, ValueError):  # reflect too wide, or the kernel no longer fits
+            continue
+        mistakes[f"{hint} (yours: (top, bottom, left, right) = {padding})"] = result
     return mistakes
 
 
@@ -122,10 +189,21 @@ def pad2d_mistakes(x: torch.Tensor, padding, mode: str) -> dict:
         REFLECT_FOR_REPLICATE: pad_as((t, b, l, r), "reflect") if mode == "replicate" else None,
         REPLICATE_FOR_REFLECT: pad_as((t, b, l, r), "replicate") if mode == "reflect" else None,
     }
+    candidates.update(uneven_sides(pad_as, (t, b, l, r), mode))
     if mode == "reflect":
         widths = [(0, 0)] * (x.ndim - 2) + [(t, b), (l, r)]
         candidates[SYMMETRIC] = torch.from_numpy(np.pad(x.numpy(), widths, mode="symmetric"))
     return {hint: result for hint, result in candidates.items() if result is not None}
+
+
+def uneven_sides(pad_as, sides: tuple[int, int, int, int], mode: str) -> dict[str, torch.Tensor | None]:
+    """pad2d's results with the padding on one side only, all of it on one side, or the sides swapped; each hint
+    says which padding the student's result has."""
+    t, b, l, r = sides
+    wrong = {SIDES_MISSING: [(t, 0, l, 0), (0, b, 0, r)], ALL_ON_ONE_SIDE: [(t + b, 0, l + r, 0), (0, t + b, 0, l + r)],
+             SIDES_SWAPPED: [(b, t, r, l)]}
+    return {f"{hint} (yours: (top, bottom, left, right) = {padding})": pad_as(padding, mode)
+            for hint, paddings in wrong.items() for padding in paddings if padding != sides}
 
 
 GX_GY_SWAPPED = "gx and gy swapped: gx comes from Kx = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], gy from Ky = Kx.T"
@@ -139,6 +217,7 @@ BT709 = "wrong luma weights (0.2126, 0.7152, 0.0722 are BT.709): use BT.601, 0.2
 PLAIN_MEAN = "you averaged R, G, B: weight them with 0.299, 0.587, 0.114 (the eye is most sensitive to green)"
 ALPHA_USED = "the alpha channel was mixed in: use only the first three channels (R, G, B)"
 ALPHA_AVERAGED = "you averaged all four channels, alpha included: weight R, G, B with the luma weights"
+UINT8_WRAPPED = "uint8 arithmetic wrapped around at 255: convert the image to float before adding the channels"
 NOT_NORMALISED = "the magnitude was not divided by its maximum: sobel_edges must lie in [0, 1]"
 NO_SQRT = "you used gx² + gy² without the square root: the magnitude is sqrt(gx² + gy²)"
 NO_SQRT_NOT_NORMALISED = "you returned gx² + gy²: take the square root, then divide by the maximum"
@@ -154,6 +233,9 @@ def grayscale_mistakes(img: np.ndarray) -> dict:
         rgb = scaled[..., :3]  # (H, W, 3)
         mistakes[BT709] = rgb @ torch.tensor([0.2126, 0.7152, 0.0722])
         mistakes[PLAIN_MEAN] = rgb.mean(-1)
+        if img.dtype == np.uint8:  # R + G + B added as uint8: the sum wraps around at 256
+            wrapped = torch.from_numpy(img[..., 0] + img[..., 1] + img[..., 2]).to(torch.float32)
+            mistakes[UINT8_WRAPPED] = wrapped / 3 / 255.0
         if img.shape[-1] == 4:
             mistakes[ALPHA_AVERAGED] = scaled.mean(-1)
             mistakes[ALPHA_USED] = scaled @ torch.tensor([0.299, 0.587, 0.114, 1.0])
@@ -185,3 +267,26 @@ def edges_mistakes(img: np.ndarray) -> dict:
         NO_SQRT_NOT_NORMALISED: squared,
         L1_MAGNITUDE: l1 / l1.max().clamp_min(1e-12),
     }
+
+
+# The sheet's "Common mistakes" (solutions/lab1_convolution/README.md), one for one: each bullet's bold words ->
+# the (exercise, words of the hint that names it) of each mistake it lists (tests/test_sheet_mistakes.py grades a
+# submission that makes each one).
+SHEET_MISTAKES = {
+    "Flipping the kernel in `conv2d`.": (("lab1.3", FLIPPED_KERNEL), ("lab1.3", KERNEL_FLIPPED_ROWS)),
+    "Output size off by one": (("lab1.2", "forgot the + 1"), ("lab1.2", "dilation ignored")),
+    "Padding in total instead of per side": (("lab1.3", PAD_TOTAL), ("lab1.3", PAD_ONE_SIDE), ("lab1.3", PAD_UNEVEN),
+                                             ("lab1.1", SIDES_MISSING)),
+    "`F.pad` order": (("lab1.1", PAD_ORDER),),
+    "Not summing over input channels": (("lab1.3", ONE_CHANNEL),),
+    "Reflect vs symmetric": (("lab1.1", SYMMETRIC),),
+    "Stride and dilation swapped": (("lab1.3", STRIDE_DILATION_MIXED), ("lab1.3", STRIDE_ONE_AXIS),
+                                    ("lab1.3", DILATION_ONE_AXIS)),
+    "Forgetting the bias": (("lab1.3", MISSING_BIAS), ("lab1.3", "must be equal (or 1)")),
+    "Integer images": (("lab1.5", UINT8_WRAPPED),),
+}
+# bullets no judge test can see, and why
+SHEET_NOT_GRADED = {
+    "`as_strided` on a non-contiguous tensor": "conv2d is given contiguous tensors, and pad2d returns a new one, so "
+    "strides computed as if contiguous are right there: a test on a transposed x would show it",
+}

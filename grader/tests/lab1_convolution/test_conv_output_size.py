@@ -20,9 +20,9 @@ def size_hint(got, size: int, kernel_size: int, stride: int, padding: int, dilat
     span = dilation * (kernel_size - 1) + 1
     mistakes = [  # most likely first: the first one that gives `got` is named
         ((size + 2 * padding - span) // stride, "forgot the + 1: a kernel that fits exactly gives 1 output"),
+        ((size + 2 * padding - kernel_size) // stride + 1, "dilation ignored: the kernel spans d*(k-1)+1 pixels"),
         ((size + 2 * padding - span) // stride + 2, "one too many: the formula already counts the first position"),
         ((size + padding - span) // stride + 1, "padding is added on EACH side: use size + 2 * padding"),
-        ((size + 2 * padding - kernel_size) // stride + 1, "dilation ignored: the kernel spans d*(k-1)+1 pixels"),
         (round((size + 2 * padding - span) / stride) + 1, "rounded instead of floored: use integer division //"),
         (-((size + 2 * padding - span) // -stride) + 1, "rounded up instead of down: use integer division //"),
         (size + 2 * padding - span + 1, "stride ignored: divide by the stride"),

@@ -6,6 +6,8 @@ Each function returns {hint: what that mistake gives}, computed with trusted tor
 import torch
 import torch.nn.functional as F
 
+from grader.tests.lab2_lenet import known_batch_norm_mistakes as bn
+from grader.tests.lab2_lenet import known_pooling_mistakes as pooling
 from solutions.lab2_lenet.harness import ProbeNet
 from solutions.lab2_lenet.lenet import LeNet
 
@@ -144,3 +146,29 @@ def matching_number(got: float, expected: float, mistakes: dict[str, float], tol
         if abs(value - expected) > tolerance and abs(got - value) <= tolerance:
             return hint
     return None
+
+
+# The sheet's "Common mistakes" (solutions/lab2_lenet/README.md), one for one: each bullet's bold words -> the
+# (exercise, words of the hint that names it) of each mistake it lists (tests/test_sheet_mistakes.py grades a
+# submission that makes each one).
+SHEET_MISTAKES = {
+    "NLL loss on raw logits": (("lab2.4", RAW_LOGITS),),
+    "Softmax instead of log-softmax": (("lab2.1", SOFTMAX_NOT_LOG),),
+    "exp overflow": (("lab2.1", NOT_STABLE),),
+    "Forgetting `optimizer.zero_grad()`": (("lab2.5", NO_ZERO_GRAD),),
+    "Evaluating in training mode": (("lab2.6", NOT_EVAL_MODE), ("lab2.5", NOT_TRAIN_MODE)),
+    "Wrong flatten size": (("lab2.3", FC1_SIZE),),
+    "Summing instead of averaging": (("lab2.2", NLL_SUM), ("lab2.5", LAST_BATCH_LOSS)),
+    "Pooling with stride 1 by default": (("lab2.8", pooling.STRIDE_ONE),),
+    "Padding max pooling with 0": (("lab2.9", pooling.ZERO_PADDING_MAX), ("lab2.11", pooling.ZERO_PADDING_MIN)),
+    "Excluding the padding from the average": (("lab2.10", pooling.COUNT_EXCLUDE_PAD),),
+    "Indices in the padded plane, in the window, or over all channels": (
+        ("lab2.9", pooling.INDEX_IN_PADDED), ("lab2.9", pooling.INDEX_IN_WINDOW)),
+    "min pooling as `-max_pool(x)` or `max_pool(-x)`": (("lab2.11", pooling.MINUS_MAX),
+                                                        ("lab2.11", pooling.MAX_OF_MINUS)),
+    "Batch norm over the wrong dimensions": (("lab2.12", bn.INSTANCE_DIMS),),
+    "Biased vs unbiased variance": (("lab2.12", bn.BIASED_RUNNING),),
+    "Batch statistics in evaluation": (("lab2.12", bn.BATCH_STATS_IN_EVAL),),
+    "Momentum the wrong way round": (("lab2.12", bn.MOMENTUM_SWAPPED),),
+    "Not updating in place": (("lab2.12", bn.NOT_IN_PLACE),),
+}

@@ -9,6 +9,7 @@ from PIL import Image
 from torch import nn
 from torchvision import transforms as T
 
+from grader.tests.lab3_pretrained import known_block_mistakes as block
 from solutions.lab3_pretrained.preprocess import IMAGENET_MEAN, IMAGENET_STD
 
 NOT_NORMALISED = "the ImageNet normalisation is missing: T.Normalize(IMAGENET_MEAN, IMAGENET_STD) after ToTensor"
@@ -96,3 +97,21 @@ def count_mistakes(model: nn.Module, trainable_only: bool) -> dict[str, int]:
         FROZEN_COUNTED: sum(p.numel() for p in model.parameters()),
         TENSORS_COUNTED: len(chosen),
     }
+
+
+# The sheet's "Common mistakes" (solutions/lab3_pretrained/README.md), one for one: each bullet's bold words -> the
+# (exercise, words of the hint that names it) of each mistake it lists (tests/test_sheet_mistakes.py grades a
+# submission that makes each one).
+SHEET_MISTAKES = {
+    "Forgetting to normalise": (("lab3.1", NOT_NORMALISED), ("lab3.1", MEAN_STD_SWAPPED)),
+    "Squashing": (("lab3.1", SQUARE_RESIZE), ("lab3.1", NO_RESIZE)),
+    "Dropping alpha": (("lab3.1", ALPHA_DROPPED),),
+    "Logits as probabilities": (("lab3.2", PROBABILITIES_NOT_SOFTMAX), ("lab3.2", ASCENDING),
+                                ("lab3.2", WRONG_SOFTMAX_DIM)),
+    "Counting the state_dict": (("lab3.3", STATE_DICT_COUNT), ("lab3.3", SHARED_TWICE)),
+    "Leaving hooks on the model": (("lab3.4", HOOKS_LEFT),),
+    "Running the summary in training mode": (("lab3.4", TRAIN_MODE_FORWARD),),
+    "Convolutions with a bias": (("lab3.5", block.CONV_BIAS),),
+    "No projection where the shape changes": (("lab3.5", block.PROJECTION_MISSING), ("lab3.5", block.PROJECTION_EXTRA)),
+    "The last ReLU before the addition": (("lab3.6", block.RELU_BEFORE_ADD), ("lab3.6", block.NO_SHORTCUT)),
+}

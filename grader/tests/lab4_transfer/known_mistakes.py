@@ -41,3 +41,23 @@ def requires_grad_hint(got: dict[str, bool], expected: dict[str, bool],
     if any(value and not expected.get(name, True) for name, value in got.items()):
         return BACKBONE_TRAINABLE
     return None
+
+
+# The sheet's "Common mistakes" (solutions/lab4_transfer/README.md), one for one: each bullet's words before the first
+# colon -> the (exercise, words of the hint that names it) of each mistake it lists (tests/test_sheet_mistakes.py
+# grades a submission that makes each one).
+SHEET_MISTAKES = {
+    "Hard-coding `nn.Linear(512, ...)`": (("lab4.1", IN_FEATURES),),
+    "Freezing the head along with the backbone (nothing trains), or forgetting biases and BatchNorm parameters": (
+        ("lab4.2", HEAD_FROZEN), ("lab4.2", BACKBONE_TRAINABLE)),
+    "Unfreezing the *first* stages instead of the last ones": (("lab4.3", FIRST_STAGES),),
+    "The same parameter in two groups (the optimizer refuses), or frozen parameters in a group": (
+        ("lab4.4", HEAD_IN_BOTH), ("lab4.4", FROZEN_IN_GROUP)),
+    "Forgetting `freeze_batchnorm_statistics` after `model.train()`": (("lab4.5", BN_STATS_MOVED),),
+    "Reporting the last batch's loss, or training accuracy as validation accuracy": (("lab4.5", TRAIN_AS_VAL),),
+}
+# bullets no judge test can see, and why
+SHEET_NOT_GRADED = {
+    "Comparing fine-tuning with training from scratch on different budgets (epochs, image size, augmentation)":
+        "a question of how the experiment is run and reported, not of a function the judge calls",
+}

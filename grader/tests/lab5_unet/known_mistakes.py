@@ -188,13 +188,11 @@ def mean_iou_mistakes(per_class: torch.Tensor, include_background: bool) -> dict
 
 def dice_loss_variant(logits: torch.Tensor, target: torch.Tensor, eps: float = 1.0, probs: str = "softmax",
                       dims: tuple[int, ...] = (0, 2, 3), numerator_eps: bool = True,
-                      one_minus: bool = True) -> torch.Tensor:
+                      one_minus: bool = True, softmax_dim: int = 1) -> torch.Tensor:
     """The reference soft Dice loss with one piece changed."""
     C = logits.shape[1]
     if probs == "softmax":
-        p = logits.softmax(dim=1)
-    elif probs == "softmax_last":
-        p = logits.softmax(dim=-1)
+        p = logits.softmax(dim=softmax_dim)
     elif probs == "log_softmax":
         p = logits.log_softmax(dim=1)
     else:
@@ -209,7 +207,9 @@ def dice_loss_variant(logits: torch.Tensor, target: torch.Tensor, eps: float = 1
 def dice_loss_mistakes(logits: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
     with torch.no_grad():
         return {
-            SOFTMAX_DIM: dice_loss_variant(logits, target, probs="softmax_last"),
+            SOFTMAX_DIM: dice_loss_variant(logits, target, softmax_dim=-1),
+            **{f"{SOFTMAX_DIM} (yours: dim={dim})": dice_loss_variant(logits, target, softmax_dim=dim)
+               for dim in (0, 2)},
             NO_SOFTMAX: dice_loss_variant(logits, target, probs="none"),
             LOG_SOFTMAX: dice_loss_variant(logits, target, probs="log_softmax"),
             NO_EPS: dice_loss_variant(logits, target, eps=0.0),
@@ -244,3 +244,16 @@ def read_mistakes(mask: torch.Tensor, min_pixels: int = MIN_PIXELS) -> dict[str,
         CLASS_NOT_DIGIT: read_variant(mask, min_pixels, offset=0),
         SORTED_BY_LEFT_EDGE: read_variant(mask, min_pixels, by_left_edge=True),
     }
+
+
+# The sheet's "Common mistakes" (solutions/lab5_unet/README.md), one for one: each bullet's bold words -> the
+# (exercise, words of the hint that names it) of each mistake it lists (tests/test_sheet_mistakes.py grades a
+# submission that makes each one).
+SHEET_MISTAKES = {
+    "Concatenating in the wrong order or dimension": (("lab5.4", CAT_ORDER), ("lab5.4", CAT_ROWS)),
+    "Unpooling without the right indices": (("lab5.4", TOP_LEFT_UNPOOL),),
+    "Odd sizes": (("lab5.4", PAD_TOP_LEFT), ("lab5.4", NO_PAD)),
+    "IoU that divides by zero": (("lab5.9", EMPTY_AS_ZERO), ("lab5.11", NAN_IN_MEAN)),
+    "Argmax over the wrong dimension": (("lab5.7", ARGMAX_LAST_DIM),),
+    "Softmax over the wrong dimension": (("lab5.12", SOFTMAX_DIM), ("lab5.12", NOT_DIFFERENTIABLE)),
+}

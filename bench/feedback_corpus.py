@@ -1,0 +1,243 @@
+"""The wrong submissions bench/bench_feedback.py grades: the reference of one lab with one line changed (its first
+occurrence in the file), and the words (any of them) that count as naming the mistake in a failed test's feedback
+or hint. `listed` says whether the lab's judge has a known-mistake hint written for it; the others are left to the
+relation diagnosis (grader/feedback/relations.py), the error translations and the upstream chain.
+"""
+
+from typing import NamedTuple
+
+
+class WrongSubmission(NamedTuple):
+    name: str
+    exercise: str  # graded on this exercise only: "lab1.3"
+    file: str  # under solutions/: "lab1_convolution/convolution.py"
+    line: str  # as the reference writes it
+    mistake: str  # what the student wrote instead
+    words: tuple[str, ...]  # any of them in a failed test's feedback or hint names the mistake
+    listed: bool  # a known-mistake hint was written for it
+
+
+CONV = "lab1_convolution/convolution.py"
+SOBEL = "lab1_convolution/sobel.py"
+LENET, TRAINING = "lab2_lenet/lenet.py", "lab2_lenet/training.py"
+POOLING, NORM = "lab2_lenet/pooling.py", "lab2_lenet/normalisation.py"
+PREPROCESS, PREDICTIONS = "lab3_pretrained/preprocess.py", "lab3_pretrained/predictions.py"
+SUMMARY, RESIDUAL = "lab3_pretrained/model_summary.py", "lab3_pretrained/residual.py"
+TRANSFER, FINETUNE = "lab4_transfer/transfer.py", "lab4_transfer/finetune.py"
+UNET, METRICS = "lab5_unet/unet.py", "lab5_unet/metrics.py"
+LOSSES, READING = "lab5_unet/losses.py", "lab5_unet/reading.py"
+SCHEDULES, REVERSE, LOSS = "lab6_diffusion/schedules.py", "lab6_diffusion/reverse_step.py", "lab6_diffusion/loss.py"
+
+LAB1 = [
+    WrongSubmission("conv2d pads one side", "lab1.3", CONV, "(pH, pH, pW, pW)", "(pH, 0, pW, 0)",
+                    ("pad both sides", "one side"), True),
+    WrongSubmission("conv2d pads 2p on one side", "lab1.3", CONV, "(pH, pH, pW, pW)", "(2 * pH, 0, 2 * pW, 0)",
+                    ("shifted", "unevenly"), True),
+    WrongSubmission("conv2d stride on rows only", "lab1.3", CONV, 'sH, sW = _pair(stride, "stride")',
+                    'sH, sW = _pair(stride, "stride")[0], 1', ("rows only", "one axis"), True),
+    WrongSubmission("conv2d dilation on columns only", "lab1.3", CONV, 'dH, dW = _pair(dilation, "dilation")',
+                    'dH, dW = 1, _pair(dilation, "dilation")[1]', ("columns only", "one axis"), True),
+    WrongSubmission("conv2d first image only", "lab1.3", CONV, "for b in range(B):", "for b in range(1):",
+                    ("first batch item",), False),
+    WrongSubmission("flipped conv2d breaks convolve2d", "lab1.4", CONV,
+                    "kernels = weight.reshape(C_out, C_in * kH * kW)",
+                    "kernels = weight.flip(-2, -1).reshape(C_out, C_in * kH * kW)", ("fix lab1.3",), True),
+    WrongSubmission("convolve2d transposed", "lab1.4", CONV, "return out[0, 0]  # (H - kH + 1, W - kW + 1)",
+                    "return out[0, 0].T", ("transposed",), False),
+    WrongSubmission("grayscale in [0, 255]", "lab1.5", SOBEL, "x = x / 255.0", "x = x / 1.0", ("255",), True),
+    WrongSubmission("grayscale centred on 0", "lab1.5", SOBEL, "x = x / 255.0", "x = x / 255.0 - 0.5",
+                    ("constant", "-0.5"), False),
+    WrongSubmission("gradients swapped order", "lab1.6", SOBEL, "return grads[0, 0], grads[0, 1]",
+                    "return grads[0, 1], grads[0, 0]", ("swapped",), True),
+    WrongSubmission("sobel_edges transposed", "lab1.7", SOBEL, "return magnitude / peak",
+                    "return (magnitude / peak).T.contiguous() if magnitude.shape[0] == magnitude.shape[1] "
+                    "else magnitude / peak", ("transposed",), False),
+    WrongSubmission("pad2d replicate starts at column 1", "lab1.1", CONV,
+                    "rows, cols = rows.clamp(0, H - 1), cols.clamp(0, W - 1)",
+                    "rows, cols = rows.clamp(0, H - 1), cols.clamp(1, W - 1)", ("border",), False),
+    WrongSubmission("pad2d sides swapped", "lab1.1", CONV, "out[..., top : top + H, left : left + W] = x",
+                    "out[..., bottom : bottom + H, right : right + W] = x", ("swapped",), True),
+    WrongSubmission("conv2d bias subtracted", "lab1.3", CONV, "out = out + bias.view(1, C_out, 1, 1)",
+                    "out = out - bias.view(1, C_out, 1, 1)", ("bias",), False),
+    WrongSubmission("sobel_edges divided by the sum", "lab1.7", SOBEL, "return magnitude / peak",
+                    "return magnitude / magnitude.sum()", (" times ",), False),
+    WrongSubmission("edge_map inverted", "lab1.8", SOBEL, "return sobel_edges(img) >= threshold",
+                    "return sobel_edges(img) < threshold", ("inverted", "negated", "the other way round"), False),
+]
+LAB2 = [
+    WrongSubmission("log_softmax without the max", "lab2.1", LENET,
+                    "shifted = logits - logits.amax(dim=dim, keepdim=True)", "shifted = logits",
+                    ("subtract each row", "overflow", "unstable"), True),
+    WrongSubmission("log_softmax returns probabilities", "lab2.1", LENET,
+                    "return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()",
+                    "return (shifted - shifted.exp().sum(dim=dim, keepdim=True).log()).exp()",
+                    ("you returned probabilities",), True),
+    WrongSubmission("nll_loss summed", "lab2.2", LENET, "return -picked.mean()", "return -picked.sum()",
+                    ("summed", "batch size"), True),
+    WrongSubmission("evaluate returns (loss, accuracy)", "lab2.6", TRAINING,
+                    "return correct / examples, total_loss / examples",
+                    "return total_loss / examples, correct / examples", ("swapped", "the other way round"), False),
+    WrongSubmission("predict_proba log-probabilities", "lab2.7", TRAINING, "return log_probs.exp().cpu()",
+                    "return log_probs.cpu()", ("exp()",), True),
+    WrongSubmission("max_pool2d indices one row down", "lab2.9", POOLING,
+                    "view(H_out, 1) * sH - pH", "view(H_out, 1) * sH - pH + 1", ("constant", "shifted"), False),
+    WrongSubmission("avg_pool2d sums", "lab2.10", POOLING, "pool_windows(x, kernel_size, stride, padding, 0.0).mean(",
+                    "pool_windows(x, kernel_size, stride, padding, 0.0).sum(", ("summed", " times "), True),
+    WrongSubmission("min_pool2d pads with 0", "lab2.11", POOLING, 'padding, float("inf")).amin(',
+                    "padding, 0.0).amin(", ("+inf", "border"), True),
+    WrongSubmission("batch norm gamma and beta swapped", "lab2.12", NORM,
+                    "return gamma.view(1, C, 1, 1) * x_hat + beta.view(1, C, 1, 1)",
+                    "return beta.view(1, C, 1, 1) * x_hat + gamma.view(1, C, 1, 1)", ("gamma scales",), True),
+    WrongSubmission("batch norm without beta", "lab2.12", NORM,
+                    "return gamma.view(1, C, 1, 1) * x_hat + beta.view(1, C, 1, 1)",
+                    "return gamma.view(1, C, 1, 1) * x_hat",
+                    ("beta shifts", "learnable parameters", "constant"), False),
+    WrongSubmission("predict_proba transposed", "lab2.7", TRAINING, "return log_probs.exp().cpu()",
+                    "return log_probs.exp().cpu().T", ("transposed",), False),
+    WrongSubmission("predict_proba classes reversed", "lab2.7", TRAINING, "return log_probs.exp().cpu()",
+                    "return log_probs.exp().flip(1).cpu()", ("reverse order",), False),
+    WrongSubmission("log_softmax over every value", "lab2.1", LENET,
+                    "shifted.exp().sum(dim=dim, keepdim=True).log()", "shifted.exp().sum().log()",
+                    ("dimension", "`dim`"), False),
+]
+LAB3 = [
+    WrongSubmission("preprocess without normalising", "lab3.1", PREPROCESS,
+                    "T.Normalize(IMAGENET_MEAN, IMAGENET_STD),", "", ("normalisation is missing",), True),
+    WrongSubmission("preprocess mean and std swapped", "lab3.1", PREPROCESS,
+                    "T.Normalize(IMAGENET_MEAN, IMAGENET_STD),", "T.Normalize(IMAGENET_STD, IMAGENET_MEAN),",
+                    ("mean and std swapped",), True),
+    WrongSubmission("preprocess channels reversed", "lab3.1", PREPROCESS, 'return transform(img.convert("RGB"))',
+                    'return transform(img.convert("RGB")).flip(0)', ("BGR", "reverse order"), False),
+    WrongSubmission("top-k of the logits", "lab3.2", PREDICTIONS,
+                    "probabilities = logits.detach().float().softmax(dim=-1)",
+                    "probabilities = logits.detach().float()", ("raw logits",), True),
+    WrongSubmission("softmax over the batch", "lab3.2", PREDICTIONS, ".softmax(dim=-1)", ".softmax(dim=0)",
+                    ("over the batch",), True),
+    WrongSubmission("frozen parameters counted", "lab3.3", SUMMARY, "if p.requires_grad or not trainable_only",
+                    "if True", ("requires_grad is False", "frozen"), True),
+    WrongSubmission("summary in training mode", "lab3.4", SUMMARY, "        model.eval()\n", "        pass\n",
+                    ("training mode",), True),
+    WrongSubmission("block strides in conv2", "lab3.5", RESIDUAL,
+                    "nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)",
+                    "nn.Conv2d(out_channels, out_channels, 3, stride=stride, padding=1, bias=False)",
+                    ("conv2's stride", "stride of conv2", "conv1's stride"), False),
+    WrongSubmission("block without the last ReLU", "lab3.6", RESIDUAL, "return self.relu(out + shortcut)",
+                    "return out + shortcut", ("ReLU after the addition",), True),
+    WrongSubmission("block adds the input twice", "lab3.6", RESIDUAL, "return self.relu(out + shortcut)",
+                    "return self.relu(out + 2 * shortcut)", ("twice", "times 2"), False),
+    WrongSubmission("preprocess transposed", "lab3.1", PREPROCESS, 'return transform(img.convert("RGB"))',
+                    'return transform(img.convert("RGB")).transpose(1, 2)', ("transposed",), False),
+    WrongSubmission("preprocess channels last", "lab3.1", PREPROCESS, 'return transform(img.convert("RGB"))',
+                    'return transform(img.convert("RGB")).permute(1, 2, 0)', ("another order",), False),
+    WrongSubmission("block output doubled", "lab3.6", RESIDUAL, "return self.relu(out + shortcut)",
+                    "return 2 * self.relu(out + shortcut)", ("times 2",), False),
+    WrongSubmission("only weight matrices counted", "lab3.3", SUMMARY, "if p.requires_grad or not trainable_only",
+                    "if p.dim() > 1 and (p.requires_grad or not trainable_only)", ("bias", "1-d"), False),
+]
+LAB4 = [
+    WrongSubmission("head hard-coded to 512 inputs", "lab4.1", TRANSFER,
+                    "name, nn.Linear(old_head.in_features, num_classes)", "name, nn.Linear(512, num_classes)",
+                    ("in_features",), True),
+    WrongSubmission("head frozen with the backbone", "lab4.2", TRANSFER,
+                    "    for parameter in head.parameters():\n        parameter.requires_grad_(True)",
+                    "    for parameter in head.parameters():\n        parameter.requires_grad_(False)",
+                    ("head must stay trainable",), True),
+    WrongSubmission("first stages unfrozen", "lab4.3", TRANSFER, "stages[len(stages) - n_blocks :]",
+                    "stages[:n_blocks]", ("first", "last"), True),
+    WrongSubmission("one stage too many unfrozen", "lab4.3", TRANSFER, "stages[len(stages) - n_blocks :]",
+                    "stages[len(stages) - n_blocks - 1 :]", ("too many", "one stage"), True),
+    WrongSubmission("head learns at the backbone's rate", "lab4.4", TRANSFER, '"lr": lr_head}]',
+                    '"lr": lr_backbone}]', ("lr_head",), False),
+    WrongSubmission("frozen parameters in a group", "lab4.4", TRANSFER,
+                    "if p.requires_grad and id(p) not in head_ids", "if id(p) not in head_ids",
+                    ("leave frozen parameters",), True),
+    WrongSubmission("batch norm statistics not frozen", "lab4.5", FINETUNE,
+                    "        freeze_batchnorm_statistics(model)\n", "        pass\n", ("running statistics",), True),
+    WrongSubmission("validation accuracy in percent", "lab4.5", FINETUNE, '"val_accuracy": val_accuracy',
+                    '"val_accuracy": 100 * val_accuracy', ("percent", "100"), True),
+    WrongSubmission("training accuracy reported as validation", "lab4.5", FINETUNE, '"val_accuracy": val_accuracy',
+                    '"val_accuracy": correct / examples', ("val_loader",), True),
+    WrongSubmission("epochs numbered from 0", "lab4.5", FINETUNE, '"epoch": epoch,', '"epoch": epoch - 1,',
+                    ("'epoch' should be",), False),
+    WrongSubmission("validation loss and accuracy swapped", "lab4.5", FINETUNE,
+                    "val_accuracy, val_loss = evaluate(", "val_loss, val_accuracy = evaluate(",
+                    ("swapped", "val_accuracy"), False),
+]
+LAB5 = [
+    WrongSubmission("DoubleConv without padding", "lab5.1", UNET,
+                    "nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)",
+                    "nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=0, bias=False)", ("padding=1",), True),
+    WrongSubmission("skip concatenated last", "lab5.4", UNET, "torch.cat([skip, x], dim=1)",
+                    "torch.cat([x, skip], dim=1)", ("skip first",), True),
+    WrongSubmission("argmax over the last dimension", "lab5.7", UNET, "return logits.argmax(dim=1).cpu()",
+                    "return logits.argmax(dim=-1).cpu()", ("dim=1", "class dimension"), True),
+    WrongSubmission("pixel accuracy in percent", "lab5.8", METRICS,
+                    "return (pred == target).sum().item() / target.numel()",
+                    "return 100 * (pred == target).sum().item() / target.numel()", ("100", "percent"), True),
+    WrongSubmission("IoU divided by |P| + |T|", "lab5.9", METRICS,
+                    "(intersection / (predicted + true - intersection))", "(intersection / (predicted + true))",
+                    ("union", "Dice coefficient"), False),
+    WrongSubmission("Dice without the factor 2", "lab5.10", METRICS, "(2 * intersection / (predicted + true))",
+                    "(intersection / (predicted + true))", ("factor 2", "times 0.5"), True),
+    WrongSubmission("mean IoU with NaN", "lab5.11", METRICS, "per_class.nanmean().item()",
+                    "per_class.mean().item()", ("left out of the mean",), True),
+    WrongSubmission("Dice loss softmax over the batch", "lab5.12", LOSSES, "probs = logits.softmax(dim=1)",
+                    "probs = logits.softmax(dim=0)", ("over the class dimension", "dim=1"), True),
+    WrongSubmission("Dice loss without 1 -", "lab5.12", LOSSES,
+                    "return 1 - ((2 * intersection + eps) / (sizes + eps)).mean()",
+                    "return ((2 * intersection + eps) / (sizes + eps)).mean()", ("1 - mean Dice",), True),
+    WrongSubmission("postcode read right to left", "lab5.13", READING, "key=centres.__getitem__)",
+                    "key=centres.__getitem__, reverse=True)", ("left to right",), True),
+    WrongSubmission("predicted masks transposed", "lab5.7", UNET, "return logits.argmax(dim=1).cpu()",
+                    "return logits.argmax(dim=1).transpose(1, 2).cpu()", ("transposed",), False),
+    WrongSubmission("pixel error rate for accuracy", "lab5.8", METRICS,
+                    "return (pred == target).sum().item() / target.numel()",
+                    "return (pred != target).sum().item() / target.numel()", ("1 -", "error rate"), False),
+    WrongSubmission("mean IoU summed", "lab5.11", METRICS, "per_class.nanmean().item()", "per_class.nansum().item()",
+                    ("sum", " times "), False),
+]
+LAB6 = [
+    WrongSubmission("betas reversed", "lab6.1", SCHEDULES,
+                    "return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)",
+                    "return torch.linspace(beta_end, beta_start, T, dtype=torch.float32)", ("reverse", "flipped",
+                                                                                             "grow"), True),
+    WrongSubmission("betas from 0", "lab6.1", SCHEDULES,
+                    "return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)",
+                    "return torch.linspace(0.0, beta_end, T, dtype=torch.float32)",
+                    ("beta_start", "plus a constant"), False),
+    WrongSubmission("alpha_bar of the betas", "lab6.3", SCHEDULES, "torch.cumprod(1.0 - betas, dim=0)",
+                    "torch.cumprod(betas, dim=0)", ("of the ALPHAS",), True),
+    WrongSubmission("alpha_bar as a sum", "lab6.3", SCHEDULES, "torch.cumprod(1.0 - betas, dim=0)",
+                    "torch.cumsum(1.0 - betas, dim=0)", ("running product",), True),
+    WrongSubmission("q_sample without square roots", "lab6.4", SCHEDULES,
+                    "return alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise",
+                    "return alpha_bar * x0 + (1.0 - alpha_bar) * noise", ("square roots",), True),
+    WrongSubmission("q_sample noise scaled twice", "lab6.4", SCHEDULES,
+                    "return alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise",
+                    "return 2 * (alpha_bar.sqrt() * x0 + (1.0 - alpha_bar).sqrt() * noise)", ("times 2",), False),
+    WrongSubmission("predict_x0 adds the noise", "lab6.5", REVERSE, "(x_t - (1.0 - alpha_bar).sqrt() * eps)",
+                    "(x_t + (1.0 - alpha_bar).sqrt() * eps)", ("subtract the noise",), True),
+    WrongSubmission("ddpm_step without noise", "lab6.6", REVERSE, "return mean + variance.sqrt() * z",
+                    "return mean", ("the step is random",), True),
+    WrongSubmission("ddpm_step noise doubled", "lab6.6", REVERSE, "return mean + variance.sqrt() * z",
+                    "return mean + 2 * variance.sqrt() * z", ("variance", "times 2"), False),
+    WrongSubmission("diffusion loss predicts x0", "lab6.7", LOSS,
+                    "return F.mse_loss(model(x_t, t, class_labels), noise)",
+                    "return F.mse_loss(model(x_t, t, class_labels), x0)", ("NOISE that was added",), True),
+    WrongSubmission("diffusion loss summed", "lab6.7", LOSS, "return F.mse_loss(model(x_t, t, class_labels), noise)",
+                    'return F.mse_loss(model(x_t, t, class_labels), noise, reduction="sum")',
+                    ("do not sum", "N, the number"), True),
+    WrongSubmission("diffusion loss L1", "lab6.7", LOSS, "return F.mse_loss(model(x_t, t, class_labels), noise)",
+                    "return F.l1_loss(model(x_t, t, class_labels), noise)", ("squared",), False),
+    WrongSubmission("predict_x0 returns eps", "lab6.5", REVERSE,
+                    "return (x_t - (1.0 - alpha_bar).sqrt() * eps) / alpha_bar.sqrt()", "return eps",
+                    ("noise", "eps"), False),
+    WrongSubmission("betas one step late", "lab6.1", SCHEDULES,
+                    "return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)",
+                    "return torch.linspace(beta_start, beta_end, T + 1, dtype=torch.float32)[1:]",
+                    ("shifted", "beta_start"), False),
+]
+CORPUS = LAB1 + LAB2 + LAB3 + LAB4 + LAB5 + LAB6
+
+# a Lab 1 submission that makes three of the corpus's mistakes at once, graded on the whole lab
+THREE_MISTAKES = ("conv2d stride on rows only", "grayscale in [0, 255]", "sobel_edges transposed")
