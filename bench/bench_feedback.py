@@ -67,7 +67,16 @@ def named(report: dict, words: tuple[str, ...]) -> bool:
     return False
 
 
-def grade_entry(kit: Path, folder: Path, entry: WrongSubmission) -> tuple[bool, bool] | str:
+def first_hint(report: dict) -> str:
+    """The hint (else the feedback's first line) of the first failed test."""
+    for test in report["tests"]:
+        if test["outcome"] == "failed":
+            meta = test.get("metadata", {})
+            return meta.get("hint") or (meta.get("feedback") or "").split("\n")[0]
+    return ""
+
+
+def grade_entry(kit: Path, folder: Path, entry: WrongSubmission, verbose: bool) -> tuple[bool, bool] | str:
     """(loses points, named), or why the entry does not apply to this kit."""
     try:
         labs = submission(folder, kit, [entry])
@@ -76,6 +85,8 @@ def grade_entry(kit: Path, folder: Path, entry: WrongSubmission) -> tuple[bool, 
     report, _ = grade(kit, entry.exercise, labs, folder / "report.json")
     if report is None:
         return "the grader wrote no report"
+    if verbose:
+        print(f"    {first_hint(report)[:200]}")
     return report["grade"]["score"] < report["grade"]["max_score"], named(report, entry.words)
 
 
@@ -93,13 +104,13 @@ def share_line(what: str, graded: int, lost: int, said: int, skipped: int) -> st
     return f"{what:<6} {graded:>2} graded: {lost:>2} lose points, {said:>2} named ({shares}); {skipped} not applicable"
 
 
-def run_corpus(kit: Path, tmp: Path, labs: set[str] | None) -> None:
+def run_corpus(kit: Path, tmp: Path, labs: set[str], names: set[str], verbose: bool) -> None:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for number, entry in enumerate(CORPUS):
         lab = entry.exercise.split(".")[0]
-        if labs and lab not in labs:
+        if (labs and lab not in labs) or (names and entry.name not in names):
             continue
-        outcome = grade_entry(kit, tmp / str(number), entry)
+        outcome = grade_entry(kit, tmp / str(number), entry, verbose)
         tally = counts[lab]
         if isinstance(outcome, str):
             tally[3] += 1
@@ -126,12 +137,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kit", type=Path, default=KIT, help="the checkout whose grader to measure")
     parser.add_argument("--labs", nargs="*", help="only these labs of the corpus (lab1 lab2 ...); default: all")
+    parser.add_argument("--names", nargs="*", help="only the corpus entries of these names")
+    parser.add_argument("--verbose", action="store_true", help="print each entry's first failed hint")
     parser.add_argument("--skip-timing", action="store_true", help="leave out the Lab 1 report size and time runs")
     args = parser.parse_args()
     kit = args.kit.resolve()
     print(f"kit {kit}; load {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        run_corpus(kit, Path(tmp), set(args.labs or []))
+        run_corpus(kit, Path(tmp), set(args.labs or []), set(args.names or []), args.verbose)
         if args.skip_timing:
             return
         report_size_and_time(kit, Path(tmp), "stubs", kit / "labs")

@@ -58,7 +58,7 @@ LAB1 = [
     WrongSubmission("pad2d sides swapped", "lab1.1", CONV, "out[..., top : top + H, left : left + W] = x",
                     "out[..., bottom : bottom + H, right : right + W] = x", ("swapped",), True),
     WrongSubmission("conv2d bias subtracted", "lab1.3", CONV, "out = out + bias.view(1, C_out, 1, 1)",
-                    "out = out - bias.view(1, C_out, 1, 1)", ("bias",), False),
+                    "out = out - bias.view(1, C_out, 1, 1)", ("subtract", "sign"), False),
     WrongSubmission("sobel_edges divided by the sum", "lab1.7", SOBEL, "return magnitude / peak",
                     "return magnitude / magnitude.sum()", (" times ",), False),
     WrongSubmission("edge_map inverted", "lab1.8", SOBEL, "return sobel_edges(img) >= threshold",

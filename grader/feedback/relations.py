@@ -1,7 +1,8 @@
 """Name the relation between a wrong result and the expected one, when no known mistake matched: transposed,
 flipped, shifted by a pixel, scaled (a factor of B or N: sum vs mean), offset, right inside but wrong on the
-border, right for the first batch item or channel only, channels or classes permuted, the wrong range (logits
-for probabilities, [0, 255] for [0, 1]), NaN or inf where the expected is finite.
+border, right for the first batch item or channel only, channels or classes permuted, each channel or row offset
+by a constant of its own, a True/False map inverted, the wrong range (logits for probabilities, [0, 255] for
+[0, 1]), NaN or inf where the expected is finite. Integer results (indices, class maps) are compared as numbers.
 
 Every test is a cheap tensor comparison, run only after a check has failed.
 """
@@ -85,6 +86,30 @@ def factor_name(factor: float, shape: tuple) -> str:
     return ""
 
 
+def offset_per_slice(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str | None:
+    """Each channel (dimension 1) or each row (all but the last dimension) off by a constant of its own."""
+    if got.numel() == 0 or not bool(torch.isfinite(got).all()):
+        return None
+    difference = got - expected
+    for dims, what, why in (((0, *range(2, expected.dim())), "channel (dimension 1)",
+                             "a per-channel bias or shift (beta) missing, doubled or of the wrong sign?"),
+                            ((-1,), "row (along the last dimension)",
+                             "normalised or reduced over the wrong dimension (a sum or max over everything?)")):
+        if expected.dim() < (3 if what.startswith("channel") else 2):
+            continue
+        offsets = difference.mean(dim=dims, keepdim=True)
+        if close(difference, offsets.expand_as(difference), atol * 10, rtol) and float(offsets.abs().max()) > atol:
+            return f"each {what} of your result is the expected one plus a constant of its own: {why}"
+    return None
+
+
+def inverted(got: torch.Tensor, expected: torch.Tensor) -> str | None:
+    """A True/False map that is the opposite of the expected one everywhere."""
+    if expected.dtype == torch.bool and bool((got == ~expected).all()):
+        return "your map is the opposite of the expected one everywhere: a comparison the other way round (< for >=)?"
+    return None
+
+
 def partial(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str | None:
     """Right inside but not on the border, or right for the first batch item / channel only."""
     if expected.dim() >= 2 and min(expected.shape[-2:]) > 2:
@@ -140,13 +165,13 @@ def describe_relation(got: torch.Tensor, expected: torch.Tensor, atol: float, rt
     """A plain-words sentence on how `got` relates to `expected` (both plain tensors), or None."""
     if got.shape != expected.shape:
         return shape_relation(tuple(got.shape), tuple(expected.shape))
-    if not (expected.is_floating_point() or expected.dtype == torch.bool) or got.dtype != expected.dtype:
+    if got.dtype != expected.dtype or expected.is_complex():
         return None
-    if expected.dtype == torch.bool:
-        got, expected = got.float(), expected.float()
-    got, expected = got.double(), expected.double()
+    if expected.dtype == torch.bool and inverted(got, expected):
+        return inverted(got, expected)
+    got, expected = got.double(), expected.double()  # integers (indices, class maps) and booleans as numbers
     tolerance = (max(atol, 1e-7), max(rtol, 1e-7))
-    for relation in (wrong_range, geometric, permuted, scale_and_offset, partial):
+    for relation in (wrong_range, geometric, permuted, scale_and_offset, offset_per_slice, partial):
         sentence = relation(got, expected, *tolerance)
         if sentence:
             return sentence
