@@ -116,10 +116,10 @@ def run_corpus(kit: Path, tmp: Path, labs: set[str], names: set[str], verbose: b
             tally[3] += 1
             print(f"{entry.name:<42} not applicable: {outcome}", flush=True)
             continue
-        loses, names = outcome
-        tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + loses, tally[2] + names
+        loses, says = outcome
+        tally[0], tally[1], tally[2] = tally[0] + 1, tally[1] + loses, tally[2] + says
         print(f"{entry.name:<42} {'listed' if entry.listed else 'unlisted':<8} loses points: {loses!s:<5} "
-              f"named: {names}", flush=True)
+              f"named: {says}", flush=True)
     print_shares(counts)
 
 
