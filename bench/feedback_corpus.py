@@ -166,7 +166,8 @@ LAB4 = [
 LAB5 = [
     WrongSubmission("DoubleConv without padding", "lab5.1", UNET,
                     "nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)",
-                    "nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=0, bias=False)", ("padding=1",), True),
+                    "nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=0, bias=False)",
+                    ("padding=1", "padding on each side"), True),
     WrongSubmission("skip concatenated last", "lab5.4", UNET, "x = torch.cat([skip, x], dim=1)",
                     "x = torch.cat([x, skip], dim=1)", ("skip first",), True),
     WrongSubmission("argmax over the last dimension", "lab5.7", UNET, "return logits.argmax(dim=1).cpu()",
