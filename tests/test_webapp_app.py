@@ -11,6 +11,7 @@ from ipdl.catalogue import LABS
 from webapp import home
 from webapp.__main__ import parse_args
 from webapp.app import TAB_MODULES, build_app
+from webapp.tabs import check_my_labs
 from webapp.tabs.digit_reader import LENET_WEIGHTS
 from webapp.tabs.pokemon_classifier import CLASSIFIER_WEIGHTS
 from webapp.tabs.segmentation import UNET_WEIGHTS
@@ -24,13 +25,15 @@ def test_one_tab_per_module_in_order() -> None:
     demo = build_app("labs")
     assert tab_labels(demo) == ["Home", "Convolution playground", "Convolution visualizer", "Edge detector",
                                 "Digit reader", "Pretrained classifier", "Pokémon classifier", "Segmentation",
-                                "Diffusion"]
+                                "Diffusion", "Check my labs"]
     assert tab_labels(demo) == [module.TITLE for module in TAB_MODULES]
 
 
 def test_tabs_are_the_catalogues() -> None:
-    assert TAB_MODULES[0] is home
-    assert [module.__name__ for module in TAB_MODULES[1:]] == [f"webapp.tabs.{tab}" for lab in LABS for tab in lab.tabs]
+    """Home, each lab's tabs from the catalogue, then the tab that grades them."""
+    assert TAB_MODULES[0] is home and TAB_MODULES[-1] is check_my_labs
+    assert [module.__name__ for module in TAB_MODULES[1:-1]] == [f"webapp.tabs.{tab}" for lab in LABS
+                                                                 for tab in lab.tabs]
 
 
 def test_app_is_offline_clean() -> None:
@@ -86,4 +89,4 @@ def test_python_m_webapp_serves_the_page(webapp_url: str) -> None:
     assert config["analytics_enabled"] is False
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
     assert labels == ["Home", "Convolution playground", "Convolution visualizer", "Edge detector", "Digit reader",
-                                "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion"]
+                      "Pretrained classifier", "Pokémon classifier", "Segmentation", "Diffusion", "Check my labs"]

@@ -7,10 +7,12 @@ import gradio as gr
 
 from webapp import home
 from webapp.implementations import DEFAULT_IMPL, IMPLEMENTATIONS, SHIPPED_LABS
+from webapp.tabs import check_my_labs
 
-# Adding a lab's tab = a module in webapp/tabs/ (it exposes TITLE and build(impl)) named in its Lab.tabs.
+# Adding a lab's tab = a module in webapp/tabs/ (it exposes TITLE and build(impl)) named in its Lab.tabs; after the
+# labs' tabs, the tab that grades them all.
 TAB_MODULES: list[ModuleType] = [home, *(importlib.import_module(f"webapp.tabs.{tab}") for lab in SHIPPED_LABS
-                                        for tab in lab.tabs)]
+                                        for tab in lab.tabs), check_my_labs]
 
 
 def build_app(impl: str = DEFAULT_IMPL) -> gr.Blocks:

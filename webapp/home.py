@@ -47,6 +47,11 @@ In the **Diffusion** tab (Lab 6), *your code* means your `ddpm_step` runs the DD
 These three tabs say which weights they used: the bundled ones, or your file in `runs/`.
 
 Every lab has its tab now.
+
+## Grade your labs here
+The **Check my labs** tab (the last one; under the tab bar's ⋯ on a narrow screen) runs the grader on your
+`labs/` as `python -m grader labN` does, and shows its page: the points of each exercise, and each failure with
+its feedback, hint and pictures.
 """
 
 
