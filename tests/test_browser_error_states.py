@@ -13,11 +13,16 @@ SAMPLING_TIMEOUT_MS = 120_000  # a shared CPU
 
 
 def type_in_cell(page: Page, grid: str, row: int, column: int, text: str) -> None:
-    """Replace the text of a Dataframe cell, as a visitor does: double-click, select all, type, Enter."""
-    page.locator(f'#{grid} [data-testid="cell-{row}-{column}"]').dblclick()
+    """Replace the text of a Dataframe cell, as a visitor does: double-click, select all, type, Enter; returns once
+    the cell shows the new text (on a busy machine a click on Run could otherwise send the cell's old value)."""
+    cell = page.locator(f'#{grid} [data-testid="cell-{row}-{column}"]')
+    cell.dblclick()
+    expect(cell.get_by_label("Edit cell")).to_be_visible(timeout=STEP_TIMEOUT_MS)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
     page.keyboard.press("Enter")
+    expect(cell.get_by_label("Edit cell")).to_have_count(0, timeout=STEP_TIMEOUT_MS)
+    expect(cell.locator("span.text")).to_have_text(text, timeout=STEP_TIMEOUT_MS)
 
 
 def check_convolution_errors(page: Page, notes: Path) -> None:

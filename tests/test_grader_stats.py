@@ -133,7 +133,7 @@ def test_student_rows_are_coloured_and_linked_to_their_feedback(generated_class:
     assert rows["correct"]["completeness"] == "full" and rows["correct"]["percent"] == 100
     assert rows["flipped"]["completeness"] in ("some", "little") and rows["flipped"]["labs"]["lab1"] < 59
     linked = generated_class.html.parent / rows["gina"]["feedback_page"]
-    assert linked.resolve() == (generated_class.reports / "feedback" / "gina.txt").resolve()
+    assert linked.resolve() == (generated_class.reports / "gina.html").resolve()  # the instructor's page: every test
     page = generated_class.html.read_text()
     assert f"<tr class='full'><td><a href='{rows['correct']['feedback_page']}'>correct</a>" in page
 
