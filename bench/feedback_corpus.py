@@ -120,7 +120,7 @@ LAB3 = [
     WrongSubmission("block strides in conv2", "lab3.5", RESIDUAL,
                     "nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)",
                     "nn.Conv2d(out_channels, out_channels, 3, stride=stride, padding=1, bias=False)",
-                    ("conv2's stride", "stride of conv2", "conv1's stride"), False),
+                    ("conv2.stride", "conv2's stride", "stride of conv2"), False),
     WrongSubmission("block without the last ReLU", "lab3.6", RESIDUAL, "return self.relu(out + shortcut)",
                     "return out + shortcut", ("ReLU after the addition",), True),
     WrongSubmission("block adds the input twice", "lab3.6", RESIDUAL, "return self.relu(out + shortcut)",

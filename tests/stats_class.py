@@ -138,6 +138,8 @@ def grade_crafted(root: Path) -> Path:
                "--labs", "lab1"]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
     assert "0 could not be graded" in result.stdout, result.stdout + result.stderr
+    # the batch ends with the command that makes the class page of what it graded
+    assert f"Class statistics: python -m grader stats {reports} --html {reports}/class.html" in result.stdout
     return reports
 
 

@@ -42,6 +42,11 @@ MISTAKES = {  # version -> ((__init__ line, forward line), {exercise: hint})
         {"lab3.6": block.RELU_BEFORE_ADD}),
     "no shortcut": (("pass", "return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))))"),
                     {"lab3.6": block.NO_SHORTCUT}),
+    # the same shapes, so only the convolutions' settings show it (and forward's chain names __init__)
+    "stride in conv2 instead of conv1": (
+        ("self.conv1, self.conv2 = _nn.Conv2d(in_channels, out_channels, 3, 1, 1, bias=False), "
+         "_nn.Conv2d(out_channels, out_channels, 3, stride, 1, bias=False)", RIGHT_FORWARD),
+        {"lab3.5": block.CONV_SETTINGS, "lab3.6": FIX_INIT_FIRST.replace(block.CONV_BIAS, block.CONV_SETTINGS)}),
 }
 
 

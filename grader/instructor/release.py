@@ -12,7 +12,6 @@ the bundle.
 """
 
 import argparse
-import ast
 import json
 import re
 import shutil
@@ -22,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 from grader.instructor import student_readme
+from grader.instructor.public_tests import drop_hidden_tests, hidden_test_names
 from grader.instructor.stubgen import (
     RECORD_NAME,
     SOLUTION_BEGIN,
@@ -73,30 +73,6 @@ def record(out: Path, labs: list[str]) -> dict:
     data = json.loads(report.read_text())
     report.unlink()
     return data["grade"]
-
-
-def drop_hidden_tests(text: str, where: str) -> str | None:
-    """The test module without the tests marked hidden; None when the whole module is hidden."""
-    tree = ast.parse(text)
-    for node in tree.body:
-        targets = [getattr(target, "id", "") for target in getattr(node, "targets", [])]
-        if "pytestmark" in targets and "mark.hidden" in ast.unparse(node.value):
-            return None
-    cut: set[int] = set()
-    for node in ast.walk(tree):
-        decorators = getattr(node, "decorator_list", [])
-        if any(ast.unparse(d).endswith("mark.hidden") for d in decorators):
-            cut.update(range(min(d.lineno for d in decorators), node.end_lineno + 1))
-    lines = [line for number, line in enumerate(text.splitlines(keepends=True), 1) if number not in cut]
-    result = re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
-    compile(result, where, "exec")
-    return result
-
-
-def hidden_test_names(text: str) -> list[str]:
-    tree = ast.parse(text)
-    return [node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-            and any(ast.unparse(d).endswith("mark.hidden") for d in node.decorator_list)]
 
 
 def copy_grader(out: Path, labs: list[str]) -> None:
@@ -192,6 +168,7 @@ def leaks(out: Path, labs: list[str]) -> list[str]:
             source = JUDGE_TESTS_DIR / relative.relative_to("grader/tests")
             found += [f"{relative}: hidden test {name}" for name in hidden_test_names(source.read_text())
                       if f"def {name}(" in text]
+            found += [f"{relative}: a hidden mark" for _ in re.finditer(r"mark\.hidden\b", text)]
     return found
 
 

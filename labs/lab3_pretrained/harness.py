@@ -15,6 +15,8 @@ from .model_summary import count_parameters, describe_model
 from .preprocess import imagenet_preprocess
 from .residual import BasicBlock
 
+CONV_SETTINGS = ("kernel_size", "stride", "padding", "dilation")
+
 
 class TiedNet(nn.Module):
     """A small CNN with one weight shared by two layers (count it once) and one ReLU used twice (two rows)."""
@@ -82,6 +84,18 @@ def block_state_shapes(in_channels: int, out_channels: int, stride: int = 1, ski
     """Name -> shape of every tensor in the state_dict of your BasicBlock(in_channels, out_channels, stride, skip)."""
     block = BasicBlock(in_channels, out_channels, stride, skip=skip)
     return {name: list(tensor.shape) for name, tensor in block.state_dict().items()}
+
+
+def block_convolutions(in_channels: int, out_channels: int, stride: int = 1,
+                       skip: bool = True) -> dict[str, dict[str, list[int]]]:
+    """Name -> kernel_size, stride, padding and dilation of every nn.Conv2d in your BasicBlock(...) (what the
+    state_dict's shapes do not show)."""
+    block = BasicBlock(in_channels, out_channels, stride, skip=skip)
+    def plain(value):  # a tuple of ints, or a string such as padding="same"
+        return list(value) if isinstance(value, tuple) else value
+
+    return {name: {setting: plain(getattr(module, setting)) for setting in CONV_SETTINGS}
+            for name, module in block.named_modules() if isinstance(module, nn.Conv2d)}
 
 
 def block_forward(in_channels: int, out_channels: int, stride: int, state_dict: dict[str, torch.Tensor],

@@ -50,5 +50,12 @@ def state_shapes(block: nn.Module) -> dict[str, list[int]]:
     return {name: list(tensor.shape) for name, tensor in block.state_dict().items()}
 
 
+def convolutions(block: nn.Module) -> dict[str, dict[str, list[int]]]:
+    """Name -> kernel_size, stride, padding, dilation of each convolution, as the harness's block_convolutions."""
+    return {name: {setting: list(getattr(module, setting)) for setting in ("kernel_size", "stride", "padding",
+                                                                          "dilation")}
+            for name, module in block.named_modules() if isinstance(module, nn.Conv2d)}
+
+
 def feature_maps(B: int, C: int, H: int, W: int, seed: int) -> torch.Tensor:
     return torch.randn(B, C, H, W, generator=torch.Generator().manual_seed(seed))

@@ -1,11 +1,19 @@
 """lab3.5 BasicBlock.__init__: torchvision's names and shapes, the identity shortcut where the shape stays and the
-1x1 strided projection where it changes (stride, channels or both), none in the plain block."""
+1x1 strided projection where it changes (stride, channels or both), none in the plain block; and each convolution's
+kernel size, stride, padding and dilation (which the shapes do not show: a stride in conv2 instead of conv1)."""
 
 import pytest
+from torch import nn
 
 from grader.feedback import GradingFailure, expect
-from grader.tests.lab3_pretrained.blocks import block_size, resnet18_block, state_shapes, torchvision_block
-from grader.tests.lab3_pretrained.known_block_mistakes import state_mistake
+from grader.tests.lab3_pretrained.blocks import (
+    block_size,
+    convolutions,
+    resnet18_block,
+    state_shapes,
+    torchvision_block,
+)
+from grader.tests.lab3_pretrained.known_block_mistakes import CONV_SETTINGS, state_mistake
 from grader.tests.lab3_pretrained.replies import HARNESS_HINT
 
 pytestmark = pytest.mark.exercise("lab3.5")
@@ -14,6 +22,24 @@ pytestmark = pytest.mark.exercise("lab3.5")
 @pytest.fixture(scope="module")
 def block_state_shapes(student):
     return student.function("lab3_pretrained.harness.block_state_shapes", timeout=30)
+
+
+@pytest.fixture(scope="module")
+def block_convolutions(student):
+    return student.function("lab3_pretrained.harness.block_convolutions", timeout=30)
+
+
+def check_convolutions(block_convolutions, expected: nn.Module) -> None:
+    """Each convolution of the student's block has the kernel size, stride, padding and dilation of `expected`'s."""
+    in_channels, out_channels, stride = block_size(expected)
+    got = block_convolutions(in_channels, out_channels, stride)
+    what = f"BasicBlock({in_channels}, {out_channels}, stride={stride})"
+    expect(type(got) is dict, f"{what}: expected a dict of name -> settings, got a {type(got).__name__}",
+           HARNESS_HINT)
+    wrong = [f"{name}.{setting}: expected {value}, got {got.get(name, {}).get(setting)}"
+             for name, settings in convolutions(expected).items() for setting, value in settings.items()
+             if got.get(name, {}).get(setting) != value]
+    expect(not wrong, f"{what}: {'; '.join(wrong)}", CONV_SETTINGS)
 
 
 def check_state(block_state_shapes, expected: dict[str, list[int]], in_channels: int, out_channels: int,
@@ -40,10 +66,12 @@ def test_identity_block(block_state_shapes):
 
 
 @pytest.mark.points(2)
-def test_projection_where_the_shape_changes(block_state_shapes):
-    """ResNet-18's layer2.0 (64 -> 128, stride 2), and blocks that change only the channels or only the size."""
+def test_projection_where_the_shape_changes(block_state_shapes, block_convolutions):
+    """ResNet-18's layer2.0 (64 -> 128, stride 2), and blocks that change only the channels or only the size; where
+    the block strides: conv1 and the projection, not conv2 (3x3 convolutions with padding 1)."""
     for expected in (resnet18_block("layer2.0"), torchvision_block(32, 48, 1), torchvision_block(16, 16, 2)):
         check_state(block_state_shapes, state_shapes(expected), *block_size(expected))
+        check_convolutions(block_convolutions, expected)
 
 
 @pytest.mark.hidden
