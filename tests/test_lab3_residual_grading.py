@@ -46,7 +46,7 @@ MISTAKES = {  # version -> ((__init__ line, forward line), {exercise: hint})
     "stride in conv2 instead of conv1": (
         ("self.conv1, self.conv2 = _nn.Conv2d(in_channels, out_channels, 3, 1, 1, bias=False), "
          "_nn.Conv2d(out_channels, out_channels, 3, stride, 1, bias=False)", RIGHT_FORWARD),
-        {"lab3.5": block.CONV_SETTINGS, "lab3.6": FIX_INIT_FIRST.replace(block.CONV_BIAS, block.CONV_SETTINGS)}),
+        {"lab3.5": block.STRIDE_IN_CONV1, "lab3.6": FIX_INIT_FIRST.replace(block.CONV_BIAS, block.STRIDE_IN_CONV1)}),
 }
 
 

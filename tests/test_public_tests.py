@@ -29,6 +29,18 @@ MODULE = textwrap.dedent('''\
         assert size > 2
 
 
+    @pytest.mark.parametrize("k", [pytest.param(7, marks=pytest.mark.hidden),
+                                   pytest.param(8, marks=pytest.mark.hidden), 3])
+    def test_hidden_cases_first(k):
+        assert k
+
+
+    @pytest.mark.parametrize("k", [4, pytest.param(70, marks=pytest.mark.hidden),
+                                   pytest.param(80, marks=pytest.mark.hidden)])
+    def test_hidden_cases_last(k):
+        assert k
+
+
     @pytest.mark.parametrize("t", [pytest.param(1, marks=pytest.mark.hidden)])
     def test_every_case_hidden(t):
         assert t
@@ -50,13 +62,15 @@ def test_hidden_cases_and_tests_leave_and_the_rest_stays() -> None:
     public = drop_hidden_tests(MODULE, "test_module.py")
     assert '@pytest.mark.parametrize("t", [0, 500])' in public
     assert '("linear", 3),\n    ("sigmoid", 5),\n])' in public
-    for gone in ("999", "cosine", "test_every_case_hidden", "TestHidden", "test_inside", "mark.hidden"):
+    assert '@pytest.mark.parametrize("k", [3])' in public and '@pytest.mark.parametrize("k", [4])' in public
+    for gone in ("999", "cosine", "70", "80", "test_every_case_hidden", "TestHidden", "test_inside", "mark.hidden"):
         assert gone not in public, gone
     assert public.startswith('"""Schedules, é and ü') and public.rstrip().endswith("def test_plain():\n    assert True")
     namespace: dict = {}
     exec(compile(public, "test_module.py", "exec"), namespace)
     assert sorted(name for name in namespace if name.startswith("test_")) == [
-        "test_cases_over_lines", "test_first_case_hidden", "test_plain"]
+        "test_cases_over_lines", "test_first_case_hidden", "test_hidden_cases_first", "test_hidden_cases_last",
+        "test_plain"]
 
 
 def test_a_module_marked_hidden_is_not_shipped() -> None:

@@ -49,10 +49,10 @@ def hidden_case_spans(values: ast.List | ast.Tuple, line_starts: list[int]) -> l
         if not is_hidden_case(element):
             continue
         end = offset(line_starts, element.end_lineno, element.end_col_offset)
-        if index > 0:  # from the end of the case before: ", pytest.param(...)"
+        if any(not is_hidden_case(kept) for kept in elements[:index]):  # from the end of the case before
             before = elements[index - 1]
             spans.append((offset(line_starts, before.end_lineno, before.end_col_offset), end))
-        else:  # up to the next case: "pytest.param(...), "
+        else:  # only hidden cases before it: up to the next case, "pytest.param(...), "
             following = elements[index + 1]
             spans.append((offset(line_starts, element.lineno, element.col_offset),
                           offset(line_starts, following.lineno, following.col_offset)))

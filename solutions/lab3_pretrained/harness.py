@@ -91,6 +91,7 @@ def block_convolutions(in_channels: int, out_channels: int, stride: int = 1,
     """Name -> kernel_size, stride, padding and dilation of every nn.Conv2d in your BasicBlock(...) (what the
     state_dict's shapes do not show)."""
     block = BasicBlock(in_channels, out_channels, stride, skip=skip)
+
     def plain(value):  # a tuple of ints, or a string such as padding="same"
         return list(value) if isinstance(value, tuple) else value
 

@@ -50,10 +50,12 @@ def state_shapes(block: nn.Module) -> dict[str, list[int]]:
     return {name: list(tensor.shape) for name, tensor in block.state_dict().items()}
 
 
+CONV_SETTINGS = ("kernel_size", "stride", "padding", "dilation")  # what the harness's block_convolutions reports
+
+
 def convolutions(block: nn.Module) -> dict[str, dict[str, list[int]]]:
-    """Name -> kernel_size, stride, padding, dilation of each convolution, as the harness's block_convolutions."""
-    return {name: {setting: list(getattr(module, setting)) for setting in ("kernel_size", "stride", "padding",
-                                                                          "dilation")}
+    """Name -> CONV_SETTINGS of each convolution of a torchvision block, as the harness's block_convolutions."""
+    return {name: {setting: list(getattr(module, setting)) for setting in CONV_SETTINGS}
             for name, module in block.named_modules() if isinstance(module, nn.Conv2d)}
 
 

@@ -15,8 +15,8 @@ PROJECTION_MISSING = ("the shape changes here (stride != 1 or in_channels != out
 PROJECTION_EXTRA = "the shape does not change here: the shortcut is the identity, downsample = None"
 PLAIN_HAS_PROJECTION = "skip=False is the plain block: no shortcut, so no projection either (downsample = None)"
 PROJECTION_NOT_1X1 = "the projection is a 1x1 convolution (kernel_size=1) with the block's stride"
-CONV_SETTINGS = ("conv1 (3x3, padding 1) and the 1x1 projection take the block's stride; conv2 (3x3, padding 1) "
-                 "keeps stride 1, as in torchvision's BasicBlock")
+STRIDE_IN_CONV1 = ("conv1 (3x3, padding 1) and the 1x1 projection take the block's stride; conv2 (3x3, padding 1) "
+                   "keeps stride 1, as in torchvision's BasicBlock")
 NAMES = ("name the layers as torchvision does: conv1, bn1, relu, conv2, bn2, downsample (an nn.Sequential of the "
          "1x1 conv and its batch norm), so that a ResNet's weights load into your block")
 NO_FINAL_RELU = "the ReLU after the addition is missing: out = relu(bn2(conv2(...)) + shortcut)"

@@ -13,7 +13,7 @@ from grader.tests.lab3_pretrained.blocks import (
     state_shapes,
     torchvision_block,
 )
-from grader.tests.lab3_pretrained.known_block_mistakes import CONV_SETTINGS, state_mistake
+from grader.tests.lab3_pretrained.known_block_mistakes import STRIDE_IN_CONV1, state_mistake
 from grader.tests.lab3_pretrained.replies import HARNESS_HINT
 
 pytestmark = pytest.mark.exercise("lab3.5")
@@ -39,7 +39,7 @@ def check_convolutions(block_convolutions, expected: nn.Module) -> None:
     wrong = [f"{name}.{setting}: expected {value}, got {got.get(name, {}).get(setting)}"
              for name, settings in convolutions(expected).items() for setting, value in settings.items()
              if got.get(name, {}).get(setting) != value]
-    expect(not wrong, f"{what}: {'; '.join(wrong)}", CONV_SETTINGS)
+    expect(not wrong, f"{what}: {'; '.join(wrong)}", STRIDE_IN_CONV1)
 
 
 def check_state(block_state_shapes, expected: dict[str, list[int]], in_channels: int, out_channels: int,
