@@ -17,10 +17,10 @@ def type_in_cell(page: Page, grid: str, row: int, column: int, text: str) -> Non
     the cell shows the new text (on a busy machine a click on Run could otherwise send the cell's old value)."""
     cell = page.locator(f'#{grid} [data-testid="cell-{row}-{column}"]')
     cell.dblclick()
-    expect(cell.get_by_label("Edit cell")).to_be_visible(timeout=STEP_TIMEOUT_MS)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
+    editor = cell.get_by_label("Edit cell")
+    expect(editor).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    editor.fill(text)  # replaces the old text even before the editor has focus (Control+A then typed after it)
+    editor.press("Enter")
     expect(cell.get_by_label("Edit cell")).to_have_count(0, timeout=STEP_TIMEOUT_MS)
     expect(cell.locator("span.text")).to_have_text(text, timeout=STEP_TIMEOUT_MS)
 
