@@ -118,7 +118,7 @@ def bench_split() -> None:
 
 def run_session(lab: str, in_process: bool) -> None:
     """One judge session in this process; prints its seconds last."""
-    from grader.cli import ReportCollector, parse_args, prepare, pytest_arguments
+    from grader.cli import JUDGE_PLUGINS, ReportCollector, parse_args, prepare, pytest_arguments
     from grader.settings import GivenSettings
 
     with tempfile.TemporaryDirectory() as folder:
@@ -133,7 +133,7 @@ def run_session(lab: str, in_process: bool) -> None:
             options[plugin_at:plugin_at] = ["-p", "in_process_student"]
         collector = ReportCollector()
         start = time.perf_counter()
-        status = pytest.main(options, plugins=[collector, GivenSettings(settings, target)])
+        status = pytest.main(options, plugins=[*JUDGE_PLUGINS, collector, GivenSettings(settings, target)])
         seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"the {lab} session did not give full marks (pytest status {status})")

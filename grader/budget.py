@@ -2,11 +2,27 @@
 two-timeouts rule: a function whose calls timed out twice in one grading run is not run again.
 
 Only time spent waiting for the worker counts (its start-up does not): the judge's own work is not the student's.
+Where several judges grade the labs of one submission at once (grader/lab_groups.py), they share its total.
 """
 
+import multiprocessing
 from dataclasses import dataclass, field
 
 TIMEOUTS_BEFORE_NOT_RUN = 2  # an endless loop costs two call limits, not one per test
+
+
+class SharedSeconds:
+    """A running total of seconds that processes forked after it was made add to and read."""
+
+    def __init__(self) -> None:
+        self._total = multiprocessing.get_context("fork").Value("d", 0.0)
+
+    def add(self, seconds: float) -> None:
+        with self._total.get_lock():
+            self._total.value += seconds
+
+    def total(self) -> float:
+        return self._total.value
 
 
 @dataclass
@@ -19,6 +35,7 @@ class Budget:
     test_used_s: float = 0.0
     timeouts: dict[str, int] = field(default_factory=dict)  # function -> calls of it that timed out
     not_run: dict[str, str] = field(default_factory=dict)  # function -> why its calls fail at once
+    shared: SharedSeconds | None = None  # the submission's total, when other judges grade its other labs at once
 
     def start_test(self) -> None:
         self.test_used_s = 0.0
@@ -26,13 +43,16 @@ class Budget:
     def spend(self, seconds: float) -> None:
         self.used_s += seconds
         self.test_used_s += seconds
+        if self.shared is not None:
+            self.shared.add(seconds)
 
     def allowance(self, call_timeout: float) -> tuple[float, str]:
         """(seconds the next call may take, the limit that sets it, in words)."""
         options = [
             (call_timeout, f"the limit for one call, {call_timeout:g} s"),
             (self.per_test_s - self.test_used_s, f"the limit for one test, {self.per_test_s:g} s in all"),
-            (self.total_s - self.used_s, f"the submission's total budget, {self.total_s:g} s in all"),
+            (self.total_s - (self.used_s if self.shared is None else self.shared.total()),
+             f"the submission's total budget, {self.total_s:g} s in all"),
         ]
         return min(options, key=lambda option: option[0])
 

@@ -12,14 +12,18 @@ Exit codes: 0 full marks, 1 graded with points missing, 2 the grader itself coul
 """
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_jsonreport.plugin
 
-from grader import report_page
+from grader import lab_groups, report_page
+from grader.budget import SharedSeconds
 from grader.instructor import batch, gradebook, gradescope, release, stats, stubgen
 from grader.paths import JUDGE_TESTS_DIR
 from grader.refusals import INSTRUCTOR_COMMANDS, command_refusal, target_refusal
@@ -31,6 +35,13 @@ from ipdl.catalogue import LABS
 from ipdl.kit import is_student_release
 
 EXIT_FULL_MARKS, EXIT_POINTS_MISSING, EXIT_GRADER_FAILED = 0, 1, 2
+# Of the pytest plugins installed, the judge loads only the report's (handed over as a module, `JUDGE_PLUGINS`:
+# naming it with -p would read every installed package's entry points), it does not collect the whole heap
+# (torch's) after each session in search of unraisable exceptions (a fifth of a warm Lab 1 grading), nor capture
+# log records (the judge logs nothing; the student's code runs in the worker).
+LIGHT_PYTEST = ("--disable-plugin-autoload", "-p", "no:unraisableexception", "-p", "no:threadexception",
+                "-p", "no:logging")
+JUDGE_PLUGINS = (pytest_jsonreport.plugin,)
 COMMANDS = {"sync": stubgen.main, "batch": batch.main, "gradebook": gradebook.main, "stats": stats.main,
             "gradescope-bundle": gradescope.bundle_main, "release": release.main}
 
@@ -76,7 +87,7 @@ def prepare(args: argparse.Namespace) -> tuple[GradingSettings, Target, list[Pat
 def pytest_arguments(args: argparse.Namespace, lab_folders: list[Path]) -> list[str]:
     """pytest's command line for the judge session (the grader's own settings go to the plugin as an object)."""
     options = [
-        "-c", str(JUDGE_TESTS_DIR / "pytest.ini"), "--rootdir", str(JUDGE_TESTS_DIR),
+        *LIGHT_PYTEST, "-c", str(JUDGE_TESTS_DIR / "pytest.ini"), "--rootdir", str(JUDGE_TESTS_DIR),
         "--json-report", "--json-report-file=none", "--json-report-omit", "traceback", "keywords", "streams",
         "-p", "grader.plugin", "-q", "--tb=no", "--no-header", "-rN",  # an option ends the list of omissions
     ]
@@ -107,9 +118,27 @@ def grade(args: argparse.Namespace) -> int:
         args.json.unlink(missing_ok=True)
     except OSError as error:
         return fail(args, f"cannot write the report to {args.json}: {error.strerror or error}")
-    collector = ReportCollector()
-    status = pytest.main(pytest_arguments(args, lab_folders), plugins=[collector, GivenSettings(settings, target)])
-    return finish(args, int(status), collector.report, graded_path(settings.target, target))
+    groups = lab_groups.split(lab_folders, 1 if settings.record else lab_groups.default_jobs(settings.jobs))
+    if len(groups) > 1 and not settings.threads:  # the cores shared out among the judges' workers
+        settings = dataclasses.replace(settings, threads=max(1, len(os.sched_getaffinity(0)) // len(groups)))
+
+    def session(folders: list[Path], shared: SharedSeconds | None = None) -> tuple[int, dict[str, Any] | None]:
+        collector = ReportCollector()
+        status = pytest.main(pytest_arguments(args, folders),
+                             plugins=[*JUDGE_PLUGINS, collector, GivenSettings(settings, target, shared)])
+        return int(status), collector.report
+
+    if len(groups) == 1:
+        status, report = session(lab_folders)
+    else:
+        print(f"Grading {lab_names(groups[0])} here and, at the same time, "
+              f"{'; '.join(lab_names(group) for group in groups[1:])} in another judge (one at a time: --jobs 1)")
+        status, report = lab_groups.grade_in_groups(groups, session)
+    return finish(args, status, report, graded_path(settings.target, target))
+
+
+def lab_names(folders: list[Path]) -> str:
+    return ", ".join(lab.id for lab in LABS if lab.folder in {folder.name for folder in folders})
 
 
 def graded_path(spec: str, target: Target) -> Path:

@@ -20,9 +20,8 @@ import io
 from typing import Any
 
 import pytest
-import pytest_jsonreport.plugin
 
-from grader.cli import ReportCollector, judge_folders, pytest_arguments
+from grader.cli import JUDGE_PLUGINS, ReportCollector, judge_folders, pytest_arguments
 from grader.plugin import KEPT_WORKER
 from grader.settings import GivenSettings, GradingSettings
 from grader.summary import failure_lines, failures_by_exercise, format_summary, hidden_points_line, hidden_tests, part
@@ -32,10 +31,6 @@ from grader.worker_client import Worker, WorkerSettings
 from ipdl.notebook import implementation
 from ipdl.source_stamp import SourceStamp, source_stamp
 
-# The judge's pytest, lighter for a long-lived kernel: of the plugins installed only the report's (handed over as a
-# module: naming it with -p would read every installed package's entry points), and no collecting of the whole
-# heap (torch's) after each run in search of unraisable exceptions (seconds per check).
-LIGHT_PYTEST = ("--disable-plugin-autoload", "-p", "no:unraisableexception", "-p", "no:threadexception")
 NO_NAMESPACES = ("This machine allows no namespaces (a hosted notebook service?): your code ran with the grader's "
                  "limits only, as `python -m grader` does here.")
 
@@ -83,10 +78,9 @@ class NotebookJudge:
         target = resolve_target(settings.target)
         worker = self.worker_for(target, settings)
         collector = ReportCollector()
-        arguments = [*LIGHT_PYTEST, *pytest_arguments(argparse.Namespace(keyword=None),
-                                                      judge_folders(settings.select, target.folder))]
+        arguments = pytest_arguments(argparse.Namespace(keyword=None), judge_folders(settings.select, target.folder))
         output = io.StringIO()
-        plugins = [pytest_jsonreport.plugin, collector, GivenSettings(settings, target), KeepWorker(worker)]
+        plugins = [*JUDGE_PLUGINS, collector, GivenSettings(settings, target), KeepWorker(worker)]
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             status = pytest.main(arguments, plugins=plugins)
         self.spent_s += worker.budget.used_s

@@ -32,7 +32,14 @@ from grader.golden.recorder import Recorder, ReplayMissing
 from grader.grade import compute_grade
 from grader.paths import SOLUTIONS_DIR
 from grader.selection import is_selected
-from grader.settings import SETTINGS, TARGET, GradingSettings, add_pytest_options, from_pytest_options
+from grader.settings import (
+    SETTINGS,
+    SHARED_BUDGET,
+    TARGET,
+    GradingSettings,
+    add_pytest_options,
+    from_pytest_options,
+)
 from grader.target import Target, resolve_target
 from grader.worker_client import StudentCode, StudentCodeError, Worker, WorkerSettings
 from ipdl.catalogue import LAB_FOLDERS, Exercise, UnknownLab, find_exercise, find_lab, lab_of
@@ -91,7 +98,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def session_budget(config: pytest.Config) -> Budget:
     """The one Budget of this grading run."""
     if BUDGET not in config.stash:
-        config.stash[BUDGET] = config.stash[SETTINGS].new_budget()
+        config.stash[BUDGET] = config.stash[SETTINGS].new_budget(config.stash.get(SHARED_BUDGET, None))
     return config.stash[BUDGET]
 
 
@@ -99,7 +106,7 @@ def session_budget(config: pytest.Config) -> Budget:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Every test starts with its own time allowance and the same random state, whatever ran before it."""
     session_budget(item.config).start_test()
-    torch.manual_seed(0)
+    torch.default_generator.manual_seed(0)  # torch.manual_seed also queues the seeding of every accelerator
     np.random.seed(0)
     random.seed(0)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from grader.budget import Budget
+from grader.budget import Budget, SharedSeconds
 from grader.selection import canonical_names
 from grader.target import Target
 from grader.worker.limits import GB, Limits
@@ -46,6 +46,8 @@ class GradingSettings:
     test_timeout: float = option(Budget.per_test_s, "seconds for one test (default: %(default)s)", group=LIMITS)
     memory_gb: float = option(Limits.memory_bytes / GB, "worker memory in GB (default: %(default)s)", group=LIMITS)
     threads: int = option(0, "torch threads in the worker (default: 0, torch's default)", group=LIMITS)
+    jobs: int = option(0, "judges grading the labs at once, each with its own worker and a share of the cores "
+                          "(default: 0, two where there are two cores or more)", group=LIMITS)
     no_sandbox: bool = option(False, "no namespaces and no separate user", group=LIMITS)
     hide: tuple[str, ...] = option((), "another folder the worker must not see (repeatable)", group=LIMITS)
     record: Path | None = option(None, "record the judge's calls to the reference into this folder (for release)",
@@ -71,9 +73,9 @@ class GradingSettings:
         return Limits(memory_bytes=int(self.memory_gb * GB), cpu_seconds=int(2 * self.budget) + 60,
                       threads=self.threads)
 
-    def new_budget(self) -> Budget:
-        """A fresh time budget for one grading run."""
-        return Budget(self.budget, self.test_timeout)
+    def new_budget(self, shared: SharedSeconds | None = None) -> Budget:
+        """A fresh time budget for one grading run (its total `shared` with judges grading other labs at once)."""
+        return Budget(self.budget, self.test_timeout, shared=shared)
 
 
 def argument(setting: Field) -> dict[str, Any]:
@@ -121,17 +123,20 @@ def from_pytest_options(config: pytest.Config) -> GradingSettings:
 
 SETTINGS = pytest.StashKey[GradingSettings]()  # the plugin's settings, read once per session
 TARGET = pytest.StashKey[Target]()  # their target, resolved once
+SHARED_BUDGET = pytest.StashKey[SharedSeconds | None]()  # the submission's total, shared by judges of its labs
 
 
 class GivenSettings:
     """A plugin object that hands the grader's plugin the settings and target `python -m grader` made, in place
     of its `--grader-*` options."""
 
-    def __init__(self, settings: GradingSettings, target: Target):
+    def __init__(self, settings: GradingSettings, target: Target, shared_budget: SharedSeconds | None = None):
         self.settings = settings
         self.target = target
+        self.shared_budget = shared_budget
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[SETTINGS] = self.settings
         config.stash[TARGET] = self.target
+        config.stash[SHARED_BUDGET] = self.shared_budget

@@ -32,6 +32,7 @@ __all__ = ["StudentCode", "StudentCodeError", "Worker", "WorkerSettings"]
 
 DEFAULT_CALL_TIMEOUT = 5.0  # seconds per call; a test may ask for more
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
+NAMESPACE_END_WAIT_S = 5.0  # at most, for the kernel to end what a stopped worker left in its namespaces
 OUTPUT_TAIL_CHARS = 1500
 OUTPUT_KEEP_BYTES = 1024**2  # the student's printed output is cut back to nothing beyond this, between calls
 ERROR_KINDS = ("exception", "import", "forbidden", "bad_return", "timeout", "crash", "limit", "budget", "not_run")
@@ -278,10 +279,34 @@ class Worker:
             with contextlib.suppress(OSError):
                 pipe.close()
         self.process = None
+        if self._uid is not None:
+            wait_for_no_processes_of(self._uid)
 
     def close(self) -> None:
         self.stop()
         self._workdir.cleanup()
+
+
+def wait_for_no_processes_of(uid: int, timeout_s: float = NAMESPACE_END_WAIT_S) -> None:
+    """Wait until no process of `uid` is left. The worker's first process ends at once when killed, while the
+    kernel is still ending the rest of its PID namespace (a fork bomb's 60 sleepers take a few milliseconds):
+    grading has not ended before they have."""
+    deadline = time.monotonic() + timeout_s
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live processes whose real user is `uid`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(uid_line.split()[1]) == uid:
+            found.append(int(status.parent.name))
+    return found
 
 
 def worker_uid(number: int) -> int:

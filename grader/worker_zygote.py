@@ -4,7 +4,10 @@ each new worker from that state, for a judge that grades submission after submis
 A forked worker is the same worker as one started from scratch: it enters its own sandbox (root, namespaces, user,
 limits) before anything of a submission reaches it, and the zygote it came from never ran student code. The judge
 talks to it through pipes it made itself; `ForkedProcess` stands in for the `subprocess.Popen` of a worker started
-directly. Enabled per process with `enable()`; without it every worker is started directly.
+directly. Enabled per process with `enable()`; without it every worker is started directly. A process forked
+from one with a zygote may share it (`share()`: a batch's slots, grader/instructor/slot_process.py): requests
+from several judges reach it whole (one datagram each, with its descriptors), and each worker answers on its own
+status socket.
 """
 
 import json
@@ -66,7 +69,8 @@ class Zygote:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="ipdl-zygote-", suffix=".txt")  # noqa: SIM115
+        self.shared = False  # the zygote of the process this one was forked from
+        self._log = tempfile.TemporaryFile(prefix="ipdl-zygote-", suffix=".txt")  # noqa: SIM115  (its stderr)
 
     def start(self, environment: dict[str, str]) -> None:
         judge_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -76,11 +80,28 @@ class Zygote:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._log, env=environment)
         self.control = judge_end
 
+    def share(self) -> None:
+        """In a process forked from this zygote's owner: use the zygote, leave it to its owner to stop."""
+        self.process = None
+        self.shared = True
+
     def spawn(self, argv: list[str], cwd: Path, stderr_path: Path, environment: dict[str, str]) -> ForkedProcess:
-        """A new worker running `worker.py argv` in `cwd`, its output appended to `stderr_path`."""
-        if self.process is None or self.process.poll() is not None:
+        """A new worker running `worker.py argv` in `cwd`, its output appended to `stderr_path`; a shared zygote
+        that has gone is replaced by one of this process's own."""
+        if self.control is None or (self.process is not None and self.process.poll() is not None):
             self.stop()
             self.start(environment)
+        try:
+            return self._spawn(argv, cwd, stderr_path)
+        except ZygoteError:
+            if not self.shared:
+                raise
+            self.shared = False
+            self.stop()
+            self.start(environment)
+            return self._spawn(argv, cwd, stderr_path)
+
+    def _spawn(self, argv: list[str], cwd: Path, stderr_path: Path) -> ForkedProcess:
         stdin_read, stdin_write = os.pipe()
         stdout_read, stdout_write = os.pipe()
         status_judge, status_keeper = socket.socketpair()

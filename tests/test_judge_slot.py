@@ -1,16 +1,17 @@
 """A batch's judge slot grades submission after submission in one long-lived process (its workers forked from a
 zygote): what one submission leaves behind (files, processes, state in torch) cannot reach the next one, nor its
-results; a submission that runs over its time stops the slot, and the next one is graded in a fresh slot."""
+results, in the same slot or in a sibling forked from the same family (which shares its zygote); a submission that
+runs over its time stops the slot, and the next one is graded in a fresh slot."""
 
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from adversarial.test_submissions import processes_of
 
-from grader.instructor.judge_slot import JudgeSlot, SlotTimeout
+from grader.instructor.judge_slot import JudgeSlot, SlotFamily, SlotTimeout
 from grader.paths import SOLUTIONS_DIR
+from grader.worker_client import processes_of
 
 MARKER = "ipdl-leak-marker"
 PLACES = ("/tmp", "/tmp/work", "/dev/shm")
@@ -119,3 +120,50 @@ def test_a_usage_error_in_the_slot_is_the_graders_exit_code_2(slot: JudgeSlot, t
     assert "unrecognized arguments" in log.read_text()
     assert slot.grade(["lab1", "--target", str(tmp_path / "missing")], log, timeout_s=300) == 2
     assert "is not a folder" in log.read_text()
+
+
+def zygotes_under(pid: int) -> list[int]:
+    """The worker zygotes whose parent is `pid`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == pid and b"zygote.py" in cmdline:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_familys_slots_share_one_zygote_and_nothing_of_a_submission(tmp_path: Path) -> None:
+    with SlotFamily(2) as family:
+        first_slot, second_slot = family.slots
+        first = grade(first_slot, submission(tmp_path / "first", LEAVES_TRACES), tmp_path / "first.json")
+        second = grade(second_slot, submission(tmp_path / "second", LOOKS_FOR_TRACES), tmp_path / "second.json")
+        slots = {first_slot.process.pid, second_slot.process.pid}
+        assert len(slots) == 2 and family.parent.pid not in slots, "two slots, each a process of its own"
+        assert len(zygotes_under(family.parent.pid)) == 1, "the family's one zygote"
+        assert [pid for slot in slots for pid in zygotes_under(slot)] == [], "no slot started a zygote of its own"
+        assert pad2d_outcomes(first) == {"passed"}
+        assert pad2d_outcomes(second) == {"passed"}, [t["metadata"].get("feedback") for t in second["tests"]]
+        assert second["grade"]["score"] == second["grade"]["max_score"] > 0
+        users = [report["resources"]["sandbox"]["user"] for report in (first, second)]
+        if all("own uid" in user for user in users):
+            assert users[0] != users[1], "each submission's worker has a user of its own"
+        parent = family.parent
+    assert parent.returncode is not None and zygotes_under(parent.pid) == [], "closing the family ends it all"
+
+
+def test_a_familys_slot_over_its_time_is_replaced_by_a_slot_of_its_own(tmp_path: Path) -> None:
+    with SlotFamily(1) as family:
+        slot = family.slots[0]
+        assert grade(slot, submission(tmp_path / "warm", ""), tmp_path / "warm.json")["grade"]["score"] > 0
+        forked = slot.process.pid
+        with pytest.raises(SlotTimeout):
+            slot.grade(["lab1", "--target", str(submission(tmp_path / "slow", "")), "--json",
+                        str(tmp_path / "slow.json")], tmp_path / "slow.log", timeout_s=0.05)
+        assert slot.process is None
+        after = grade(slot, submission(tmp_path / "after", ""), tmp_path / "after.json")
+        assert slot.process.pid != forked and zygotes_under(slot.process.pid), "a slot with a zygote of its own"
+        assert after["grade"]["score"] == after["grade"]["max_score"] > 0

@@ -18,6 +18,7 @@ from ipdl.data.postcodes import (
     HELDOUT_SEED,
     MAX_DIGITS,
     MIN_DIGITS,
+    RENDER_CHUNK,
     heldout_postcodes,
     make_postcodes,
     postcode_batches,
@@ -93,6 +94,20 @@ def test_heldout_canvases_are_the_same_every_time() -> None:
     again = make_postcodes(HELDOUT_COUNT, split="test", seed=HELDOUT_SEED)
     assert torch.equal(heldout.images, again.images) and torch.equal(heldout.masks, again.masks)
     assert heldout[:5].postcodes() == again.postcodes()[:5]
+
+
+@pytest.mark.parametrize("count", [0, 20, RENDER_CHUNK, RENDER_CHUNK + 1])
+def test_the_first_heldout_canvases_are_drawn_alone_alike(count: int) -> None:
+    """heldout_postcodes(count) draws only the chunks the first `count` canvases are in: the same canvases."""
+    first, everything = heldout_postcodes(count), heldout_postcodes()
+    assert len(first) == count
+    assert torch.equal(first.images, everything.images[:count]) and torch.equal(first.masks, everything.masks[:count])
+    assert torch.equal(first.digits, everything.digits[:count])
+
+
+def test_there_are_no_more_heldout_canvases_than_a_thousand() -> None:
+    with pytest.raises(ValueError, match="1000 held-out canvases"):
+        heldout_postcodes(HELDOUT_COUNT + 1)
 
 
 def test_batches_are_fresh_and_reproducible() -> None:

@@ -16,6 +16,7 @@ from ipdl.pretrained import (
     head_name,
     imagenet_categories,
     load_pretrained,
+    new_model,
     resnet18_cache_file,
 )
 from solutions.lab3_pretrained.classify import classify_image
@@ -102,3 +103,22 @@ def test_heads_and_stages_cover_every_parameter(name: str, head: str, stages: in
 
 def test_categories_need_no_download() -> None:
     assert imagenet_categories()[0] == "tench" and len(imagenet_categories()) == 1000
+
+
+@pytest.mark.parametrize("name", ["resnet18", "efficientnet_lite0"])
+def test_a_seeded_model_is_a_fresh_copy_drawn_as_if_built_anew(name: str) -> None:
+    """build_model keeps seeded models to copy: each call still gives its own weights, the seed's, and leaves
+    torch's random state where drawing them from scratch leaves it."""
+    torch.manual_seed(7)
+    new_model(name, 4)  # drawn from seed 7, as build_model(seed=7) draws it
+    after_scratch = torch.rand(5)
+    first = build_model(name, num_classes=4, seed=7)
+    after_first = torch.rand(5)
+    with torch.no_grad():
+        next(first.parameters()).zero_()
+    second = build_model(name, num_classes=4, seed=7)
+    assert torch.equal(torch.rand(5), after_first) and torch.equal(after_first, after_scratch)
+    assert next(second.parameters()).abs().sum() > 0, "a change to one copy reaches no other"
+    torch.manual_seed(7)
+    expected = new_model(name, 4).state_dict()
+    assert all(torch.equal(expected[key], value) for key, value in second.state_dict().items())

@@ -16,6 +16,10 @@ from grader.failure_record import result_hash
 from grader.feedback.pictures import pictures_of
 from grader.feedback.relations import describe_relation
 
+# A check's known mistakes: hint -> the result that mistake gives, or a function that makes them, called only if
+# the check fails (most do not: a right answer needs no mistakes worked out).
+Mistakes = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+
 
 class GradingFailure(AssertionError):
     """A wrong answer, with an optional hint naming the likely mistake."""
@@ -34,14 +38,22 @@ def keeps_result_hash(check: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(check)
     def checked(got: Any, expected: Any, *, what: str, **options: Any) -> None:
+        if "mistakes" in options:
+            options["mistakes"] = functools.cache(functools.partial(known_mistakes, options["mistakes"]))
         try:
             check(got, expected, what=what, **options)
         except GradingFailure as failure:
             failure.result_hash = failure.result_hash or result_hash(got, what)
-            failure.known_mistake = failure.known_mistake or failure.hint in (options.get("mistakes") or {})
+            failure.known_mistake = failure.known_mistake or ("mistakes" in options
+                                                              and failure.hint in options["mistakes"]())
             raise
 
     return checked
+
+
+def known_mistakes(mistakes: Mistakes) -> Mapping[str, Any]:
+    """The mapping of `mistakes`, made now if it is a function."""
+    return (mistakes() if callable(mistakes) else mistakes) or {}
 
 
 def expect(condition: bool, message: str, hint: str | None = None) -> None:
@@ -75,12 +87,12 @@ def assert_tensor_close(
     what: str,
     atol: float = 1e-5,
     rtol: float = 1e-5,
-    mistakes: Mapping[str, torch.Tensor | np.ndarray] | None = None,
+    mistakes: Mistakes = None,
 ) -> None:
     """Check type, shape, dtype and values of `got` against `expected`.
 
-    `mistakes` maps a hint to the result that known mistake would give; when `got` matches one of
-    them, the failure carries that hint.
+    `mistakes` maps a hint to the result that known mistake would give (or is a function that makes that
+    mapping, called only on a failure); when `got` matches one of them, the failure carries that hint.
     """
     kind = np.ndarray if isinstance(expected, np.ndarray) else torch.Tensor
     if type(got) is not kind:
@@ -91,17 +103,18 @@ def assert_tensor_close(
                            got_t, expected_t, atol, rtol, mistakes)
     if got_t.dtype != expected_t.dtype:
         raise GradingFailure(f"{what}: expected dtype {expected_t.dtype}, got dtype {got_t.dtype}",
-                             matching_mistake(got_t, mistakes or {}, atol, rtol))
+                             matching_mistake(got_t, known_mistakes(mistakes), atol, rtol))
     problem = describe_difference(got_t, expected_t, atol, rtol)
     if problem:
         raise wrong_tensor(f"{what}: {problem}", got_t, expected_t, atol, rtol, mistakes)
 
 
 def wrong_tensor(message: str, got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float,
-                 mistakes: Mapping[str, Any] | None) -> GradingFailure:
+                 mistakes: Mistakes) -> GradingFailure:
     """The failure for a wrong tensor: the known mistake it matches, else the relation to the expected one
     (grader.feedback.relations), and pictures where it is image-like (grader.feedback.pictures)."""
-    hint = matching_mistake(got, mistakes or {}, atol, rtol) or describe_relation(got, expected, atol, rtol)
+    hint = (matching_mistake(got, known_mistakes(mistakes), atol, rtol)
+            or describe_relation(got, expected, atol, rtol))
     return GradingFailure(message, hint, pictures_of(got, expected, atol, rtol))
 
 

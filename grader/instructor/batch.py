@@ -10,8 +10,9 @@ for the instructor (`<id>.html`, every test), each grader's output in `logs/<id>
 and `feedback/<id>.html` what may be handed to the student (hidden tests only counted). A run again re-grades the
 submissions whose files changed since their report, keeps the others (unless --force) and tries again every
 submission that could not be graded, which gets a report with an `error`.
-Each of the --workers slots is one long-lived grader process that grades submission after submission
-(judge_slot.py; --process-each starts a fresh one per submission instead).
+Each of the --workers slots is one long-lived grader process that grades submission after submission, all of them
+forked from one process that imported the judge once and share one worker zygote (judge_slot.py; --process-each
+starts a fresh grader process per submission instead). They start while the submissions are being hashed.
 """
 
 import argparse
@@ -30,7 +31,7 @@ from typing import Any
 from grader import report_page
 from grader.budget import Budget
 from grader.instructor import slurm
-from grader.instructor.judge_slot import CLOSE_WAIT_S, JudgeSlot, SlotTimeout
+from grader.instructor.judge_slot import JudgeSlot, SlotFamily, SlotTimeout
 from grader.instructor.progress import Progress
 from grader.instructor.student_feedback import student_feedback
 from grader.instructor.submissions import Submission, find_submissions, submission_hash
@@ -91,17 +92,19 @@ def plan_run(submissions: list[Submission], out: Path, force: bool) -> Plan:
 class Batch:
     """One batch run: where things go, and how each grader process is started."""
 
-    def __init__(self, args: argparse.Namespace, plan: Plan):
+    def __init__(self, args: argparse.Namespace, plan: Plan, family: SlotFamily):
         self.args = args
         self.plan = plan
         self.out: Path = args.out
         self.logs = self.out / "logs"
         self.feedback = self.out / "feedback"
         self.budget_s = args.budget
-        self.threads = max(1, len(os.sched_getaffinity(0)) // args.workers)  # the cores given to us (Slurm's)
+        cores = len(os.sched_getaffinity(0))  # the cores given to us (Slurm's)
+        self.jobs = max(1, cores // args.workers)  # judges per submission, each grading some of its labs
+        self.threads = max(1, cores // args.workers // self.jobs)
         self.slots: queue.Queue[JudgeSlot] = queue.Queue()
-        for _ in range(0 if args.process_each else args.workers):
-            self.slots.put(JudgeSlot())
+        for slot in family.slots:
+            self.slots.put(slot)
 
     def grade(self, submission: Submission) -> Outcome:
         """Grade one submission in its own grader process, which unpacks and stages it as `python -m grader
@@ -132,7 +135,7 @@ class Batch:
         hidden = [self.args.submissions.resolve(), self.out.resolve()]
         return [sys.executable, "-m", "grader", *self.args.labs, "--target", str(target), "--student", student,
                 "--json", str(report), "--budget", str(self.budget_s), "--threads", str(self.threads),
-                *[f"--hide={folder}" for folder in hidden]]
+                "--jobs", str(self.jobs), *[f"--hide={folder}" for folder in hidden]]
 
     def run_grader(self, submission: Submission, report_path: Path, log: Path) -> Outcome:
         student = submission.student
@@ -167,10 +170,6 @@ class Batch:
             return slot.grade(command[3:], log, timeout_s)
         finally:
             self.slots.put(slot)
-
-    def close(self) -> None:
-        while not self.slots.empty():
-            self.slots.get().stop(wait_s=CLOSE_WAIT_S)
 
     def write_feedback(self, student: str) -> None:
         """From the student's report: for handing out `feedback/<id>.txt` and the page `feedback/<id>.html` (hidden
@@ -273,10 +272,16 @@ def main(argv: list[str]) -> int:
         if not submissions:
             print(f"error: {args.submissions} holds no submission of {args.only!r}", file=sys.stderr)
             return 2
-    plan = plan_run(submissions, args.out, args.force)
-    if args.slurm:
-        return write_slurm_job(args, plan)
-    batch = Batch(args, plan)
+    with SlotFamily(0 if args.process_each or args.slurm else args.workers) as family:  # starts while we hash
+        plan = plan_run(submissions, args.out, args.force)
+        if args.slurm:
+            return write_slurm_job(args, plan)
+        return grade_all(args, plan, family)
+
+
+def grade_all(args: argparse.Namespace, plan: Plan, family: SlotFamily) -> int:
+    """Grade the plan's submissions, `--workers` at a time; print the table."""
+    batch = Batch(args, plan, family)
     for folder in (batch.logs, batch.feedback):
         folder.mkdir(parents=True, exist_ok=True)
     for outcome in plan.kept:
@@ -289,13 +294,11 @@ def main(argv: list[str]) -> int:
         progress.started(submission.student)
         return batch.grade(submission)
 
-    try:
-        with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            for future in as_completed([pool.submit(grade, submission) for submission in plan.todo]):
-                outcomes.append(future.result())
-                progress.finished(outcomes[-1])
-    finally:
-        batch.close()
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        for future in as_completed([pool.submit(grade, submission) for submission in plan.todo]):
+            outcomes.append(future.result())
+            progress.finished(outcomes[-1])
+    family.close()
     progress.close()
     print(summary(outcomes, time.monotonic() - started, batch.logs))
     print(f"Class statistics: python -m grader stats {args.out} --html {args.out}/class.html")

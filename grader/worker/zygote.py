@@ -106,3 +106,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    sys.stderr.flush()
+    os._exit(0)  # its keepers have ended: its owner waits for this process to end, not for torch's finalizers

@@ -1,8 +1,9 @@
 """Adversarial submissions: each case in this folder is appended to a copy of Lab 1's reference (replacing pad2d,
 or misbehaving on import) and graded with the real CLI. A case earns no point it did not earn, a crash or a limit
 fails only the tests that ran into it, grading always ends with a valid report, and nothing the case started
-outlives the grader. Each case is graded by a grader process of its own and, one case after another, by the one
-long-lived judge slot a batch uses (grader/instructor/judge_slot.py, its workers forked from a zygote).
+outlives the grader. Each case is graded by a grader process of its own and, one case after another, by the two
+long-lived judge slots of a batch with 2 workers, the cases alternating between them (grader/instructor/
+judge_slot.py: both forked from one process, their workers forked from the one zygote they share).
 
 A case's header says what to grade (`select`, a -k expression), what must happen to the pad2d tests (`expect`:
 fail, pass, or all fail for every selected test), words their feedback must contain, extra grader options, and
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor.judge_slot import JudgeSlot
+from grader.instructor.judge_slot import JudgeSlot, SlotFamily
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
+from grader.worker_client import processes_of
 
 HERE = Path(__file__).resolve().parent
 HEADER = re.compile(r"^# (select|expect|feedback|options|needs): (.*)$", re.MULTILINE)
@@ -57,19 +59,6 @@ def submission(case: Case, folder: Path) -> Path:
     return folder
 
 
-def processes_of(uid: int) -> list[int]:
-    """Live processes whose real user is `uid`."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
-        except (OSError, StopIteration):
-            continue
-        if int(uid_line.split()[1]) == uid:
-            found.append(int(status.parent.name))
-    return found
-
-
 def check_needs(case: Case, sandbox: dict) -> None:
     if case.needs == "isolation" and not str(sandbox.get("isolation", "")).startswith("namespaces"):
         pytest.skip(f"this system gives the worker no namespaces ({sandbox.get('isolation')})")
@@ -78,11 +67,16 @@ def check_needs(case: Case, sandbox: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def slot() -> JudgeSlot:
-    """One judge slot for all the cases, as a batch grades them."""
-    slot = JudgeSlot()
-    yield slot
-    slot.stop()
+def family() -> SlotFamily:
+    """A batch's two judge slots for all the cases."""
+    with SlotFamily(2) as family:
+        yield family
+
+
+@pytest.fixture
+def slot(family: SlotFamily, request: pytest.FixtureRequest) -> JudgeSlot:
+    """The family's slots in turn, case after case (a case whose slot was stopped gets a fresh one)."""
+    return family.slots[CASES.index(request.node.callspec.params["case"]) % len(family.slots)]
 
 
 def run_grader(arguments: list[str], runner: str, slot: JudgeSlot, log: Path) -> tuple[int, str]:

@@ -3,25 +3,26 @@
 from functools import cache
 
 import numpy as np
-from skimage import data
+
+from ipdl.sample_photos import sample_photo
 
 
 @cache
 def camera() -> np.ndarray:
     """The cameraman, uint8 (64, 64)."""
-    return np.ascontiguousarray(data.camera()[::8, ::8])
+    return np.ascontiguousarray(sample_photo("camera")[::8, ::8])
 
 
 @cache
 def astronaut() -> np.ndarray:
     """Eileen Collins, uint8 RGB (64, 64, 3)."""
-    return np.ascontiguousarray(data.astronaut()[::8, ::8])
+    return np.ascontiguousarray(sample_photo("astronaut")[::8, ::8])
 
 
 @cache
 def coffee() -> np.ndarray:
     """A cup of coffee, uint8 RGB (50, 75, 3)."""
-    return np.ascontiguousarray(data.coffee()[::8, ::8])
+    return np.ascontiguousarray(sample_photo("coffee")[::8, ::8])
 
 
 def bright_square() -> np.ndarray:

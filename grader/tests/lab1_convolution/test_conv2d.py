@@ -53,7 +53,7 @@ def check_conv(student, conv2d, x, weight, bias=None, atol: float = 1e-4, **opti
     with blame_earlier_exercise(student, "conv2d", given=((x, weight, bias), options)):
         got = conv2d(x, weight, bias, **options)
         assert_tensor_close(
-            got, expected, what=what, atol=atol, rtol=1e-4, mistakes=conv2d_mistakes(x, weight, bias, **options)
+            got, expected, what=what, atol=atol, rtol=1e-4, mistakes=lambda: conv2d_mistakes(x, weight, bias, **options)
         )
 
 
@@ -68,7 +68,7 @@ def test_slide_example(student, conv2d):
             got,
             torch.tensor(SLIDE_OUTPUT, dtype=torch.float32)[None, None],
             what="conv2d on the slide's 5x5 example",
-            mistakes=conv2d_mistakes(x, weight),
+            mistakes=lambda: conv2d_mistakes(x, weight),
         )
 
 

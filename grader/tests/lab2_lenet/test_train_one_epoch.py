@@ -48,10 +48,13 @@ def check_epoch(train_probe, count: int, batch_size: int, seed: int) -> None:
                         ("weight", "bias", "mean_loss"), "train_probe_one_epoch")
     expected_weight, expected_bias, batch_losses = sgd_epoch(weight, bias, images, labels, batch_size, LR)
     what = f"weights after one SGD epoch ({count} digits, batches of {batch_size})"
-    piled_weight, _, _ = sgd_epoch(weight, bias, images, labels, batch_size, LR, zero_grad=False)
-    summed_weight, _, _ = sgd_epoch(weight, bias, images, labels, batch_size, LR, reduction="sum")
-    assert_tensor_close(got["weight"], expected_weight, what=what, atol=1e-5,
-                        mistakes={NO_UPDATE: weight, NO_ZERO_GRAD: piled_weight, SUMMED_UPSTREAM: summed_weight})
+
+    def mistakes() -> dict[str, torch.Tensor]:
+        return {NO_UPDATE: weight,
+                NO_ZERO_GRAD: sgd_epoch(weight, bias, images, labels, batch_size, LR, zero_grad=False)[0],
+                SUMMED_UPSTREAM: sgd_epoch(weight, bias, images, labels, batch_size, LR, reduction="sum")[0]}
+
+    assert_tensor_close(got["weight"], expected_weight, what=what, atol=1e-5, mistakes=mistakes)
     assert_tensor_close(got["bias"], expected_bias, what=what.replace("weights", "biases"), atol=1e-5)
     mean_loss = got["mean_loss"]
     expect(type(mean_loss) is float, f"train_one_epoch returned a {type(mean_loss).__name__}, not a float",

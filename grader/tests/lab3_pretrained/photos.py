@@ -4,25 +4,26 @@ pixels hide a loud colour (so dropping alpha instead of compositing over white s
 from functools import cache
 
 import numpy as np
-from skimage import data
+
+from ipdl.sample_photos import sample_photo
 
 
 @cache
 def chelsea() -> np.ndarray:
     """Chelsea the cat, uint8 RGB (300, 451, 3): landscape."""
-    return np.ascontiguousarray(data.chelsea())
+    return np.ascontiguousarray(sample_photo("chelsea"))
 
 
 @cache
 def portrait() -> np.ndarray:
     """The astronaut's left part, uint8 RGB (400, 260, 3): taller than wide."""
-    return np.ascontiguousarray(data.astronaut()[50:450, 100:360])
+    return np.ascontiguousarray(sample_photo("astronaut")[50:450, 100:360])
 
 
 @cache
 def camera() -> np.ndarray:
     """The cameraman, uint8 gray (512, 512)."""
-    return np.ascontiguousarray(data.camera())
+    return np.ascontiguousarray(sample_photo("camera"))
 
 
 def with_hidden_magenta(rgb: np.ndarray) -> np.ndarray:

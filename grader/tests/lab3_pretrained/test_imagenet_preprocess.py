@@ -29,7 +29,7 @@ def check_array(imagenet_preprocess, pixels: np.ndarray, what: str, resize_to: i
     got = imagenet_preprocess(pixels, resize_to, crop_to)
     assert_tensor_close(got, reference_preprocess(pixels, resize_to, crop_to),
                         what=f"imagenet_preprocess({what}, resize_to={resize_to}, crop_to={crop_to})",
-                        atol=ATOL, rtol=0, mistakes=preprocess_mistakes(pixels, resize_to, crop_to))
+                        atol=ATOL, rtol=0, mistakes=lambda: preprocess_mistakes(pixels, resize_to, crop_to))
 
 
 @pytest.mark.points(2)

@@ -61,4 +61,4 @@ def noisy_copy(target: torch.Tensor, num_classes: int, share: float, seed: int) 
 
 def heldout(count: int) -> Postcodes:
     """The first `count` of the kit's 1,000 held-out postcode canvases (test digits only)."""
-    return heldout_postcodes()[:count]
+    return heldout_postcodes(count)

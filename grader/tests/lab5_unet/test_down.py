@@ -28,7 +28,7 @@ def check_down(student, forward, in_channels: int, out_channels: int, shape: tup
         expect(type(got) is tuple and len(got) == 2,
                f"{what}: expected a pair (features, indices), got a {type(got).__name__}", NO_INDICES)
         assert_tensor_close(got[0], features, what=f"{what}: features", atol=1e-4,
-                            mistakes=down_mistakes(state, x))
+                            mistakes=lambda: down_mistakes(state, x))
         assert_tensor_close(got[1], indices, what=f"{what}: pooling indices")
 
 

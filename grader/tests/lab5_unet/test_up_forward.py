@@ -44,7 +44,7 @@ def check_concatenation(student, state, arguments: tuple, what: str) -> None:
            "after the concatenation, return self.conv(torch.cat([skip, x], dim=1))")
     expected = torch.cat([skip, upsampled(state, mode, x, skip, indices)], dim=1)
     assert_tensor_close(got, expected, what=f"{what}: the input of self.conv", atol=1e-4,
-                        mistakes=concatenation_mistakes(state, mode, x, skip, indices))
+                        mistakes=lambda: concatenation_mistakes(state, mode, x, skip, indices))
 
 
 @pytest.mark.points(2)
@@ -73,7 +73,7 @@ def test_unpooling_restores_values_to_the_pooled_positions(student):
     with blame_earlier_exercise(student, "Up.forward"):
         assert_tensor_close(got, torch.cat([skip, placed], dim=1), atol=1e-6,
                             what="the input of self.conv (skip, then x unpooled to the maxima's positions)",
-                            mistakes=concatenation_mistakes(state, "unpool", x, skip, indices))
+                            mistakes=lambda: concatenation_mistakes(state, "unpool", x, skip, indices))
 
 
 @pytest.mark.points(1)

@@ -18,7 +18,7 @@ def check_linear(linear_beta_schedule, T: int, beta_start: float, beta_end: floa
     expected = ddpm_scheduler(T, "linear", beta_start=beta_start, beta_end=beta_end).betas
     assert_tensor_close(linear_beta_schedule(T, beta_start, beta_end), expected, atol=1e-7, rtol=1e-5,
                         what=f"linear_beta_schedule({T}, {beta_start}, {beta_end})",
-                        mistakes=linear_mistakes(T, beta_start, beta_end))
+                        mistakes=lambda: linear_mistakes(T, beta_start, beta_end))
 
 
 @pytest.mark.points(2)

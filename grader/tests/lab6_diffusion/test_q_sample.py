@@ -23,7 +23,7 @@ def check_q_sample(q_sample, shape: tuple[int, ...], t: list[int], seed: int, be
     expected = scheduler.add_noise(x0, noise, steps)
     assert_tensor_close(q_sample(x0, steps, noise, scheduler.alphas_cumprod), expected, atol=1e-5,
                         what=f"q_sample(x0 {shape}, t={t}, noise, alphas_cumprod of {beta_schedule})",
-                        mistakes=q_sample_mistakes(x0, steps, noise, scheduler.alphas_cumprod))
+                        mistakes=lambda: q_sample_mistakes(x0, steps, noise, scheduler.alphas_cumprod))
 
 
 @pytest.mark.points(2)
