@@ -60,10 +60,11 @@ def lab_name(selection: str) -> str:
 
 
 def grader_command(selection: str, report: Path, page: Path) -> list[str]:
-    """`python -m grader labN --target labs --json R --html H`, with the server's torch threads per request."""
+    """`python -m grader labN --target labs --json R --html H`, with the server's torch threads per request and one
+    judge (the server's cores are its visitors'; and the progress bar counts the one judge's tests)."""
     labs = [] if selection == ALL_LABS else [selection]
     return [sys.executable, "-m", "grader", *labs, "--target", "labs", "--json", str(report), "--html", str(page),
-            "--threads", str(SERVER_THREADS)]
+            "--threads", str(SERVER_THREADS), "--jobs", "1"]
 
 
 def count_tests_done(output: str) -> int:
