@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from grader import worker_zygote
 from grader.budget import SharedSeconds
 from grader.grade import compute_grade
@@ -71,7 +73,8 @@ def grade_in_groups(groups: list[list[Path]], session: Session) -> tuple[int, di
     finally:
         if own_zygote:
             worker_zygote.disable()
-    worst = max(status for status, _ in parts)
+    ran = [status for status, _ in parts if status != pytest.ExitCode.NO_TESTS_COLLECTED]  # (-k may leave a group
+    worst = max(ran) if ran else pytest.ExitCode.NO_TESTS_COLLECTED                      # none of its tests)
     if any(part is None for _, part in parts):
         return worst, None
     return worst, merge([part for _, part in parts])

@@ -46,9 +46,10 @@ def test_the_budget_is_one_total_for_the_processes_forked_after_it() -> None:
     assert budget.used_s == pytest.approx(1.0), "each judge still reports its own student seconds"
 
 
-def grade(target: str, jobs: int, report: Path) -> tuple[int, dict, str]:
+def grade(target: str, jobs: int, report: Path, *options: str) -> tuple[int, dict, str]:
     finished = subprocess.run([sys.executable, "-m", "grader", "lab1", "lab6", "--target", target, "--jobs", str(jobs),
-                               "--json", str(report)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+                               "--json", str(report), *options], cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=600)
     return finished.returncode, json.loads(report.read_text()), finished.stdout
 
 
@@ -69,3 +70,12 @@ def test_two_judges_write_the_report_one_judge_writes(target: str, tmp_path: Pat
     assert two["versions"] == one["versions"]
     assert (two["resources"]["judges"], two["resources"]["worker_starts"]) == (2, 2)
     assert "judges" not in one["resources"]
+
+
+def test_a_judge_whose_tests_are_all_deselected_spoils_nothing(tmp_path: Path) -> None:
+    """-k may select tests of one group only: the other judge runs none, and the run still grades what it chose."""
+    code, report, output = grade("solutions", 2, tmp_path / "k.json", "-k", "test_slide_example")  # Lab 1's two
+    assert code == 0, output
+    assert report["summary"] == grade("solutions", 1, tmp_path / "one.json", "-k", "test_slide_example")[1]["summary"]
+    assert report["summary"]["passed"] == report["summary"]["total"] == 2
+    assert report["grade"]["score"] == report["grade"]["max_score"] > 0
