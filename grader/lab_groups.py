@@ -33,9 +33,10 @@ FAILED_OUTPUT_CHARS = 3000  # of a judge that gave no report, shown with the err
 Session = Callable[[list[Path], SharedSeconds | None], tuple[int, dict[str, Any] | None]]
 
 
-def default_jobs(requested: int) -> int:
-    """Judges at once: as asked, else two where this process may use two cores or more."""
-    return requested if requested > 0 else min(MAX_DEFAULT_JOBS, len(os.sched_getaffinity(0)))
+def default_jobs(requested: int, cores: int | None = None) -> int:
+    """Judges at once: as asked, else two where there are two cores or more (this process's, unless given)."""
+    available = len(os.sched_getaffinity(0)) if cores is None else cores
+    return requested if requested > 0 else min(MAX_DEFAULT_JOBS, max(1, available))
 
 
 def split(lab_folders: list[Path], jobs: int) -> list[list[Path]]:
@@ -52,7 +53,9 @@ def split(lab_folders: list[Path], jobs: int) -> list[list[Path]]:
 
 
 def lab_position(folder: Path) -> int:
-    return LAB_FOLDERS.index(folder.name) if folder.name in LAB_FOLDERS else len(LAB_FOLDERS)
+    """Where the lab folder (or a test's node id under it) comes in the catalogue."""
+    name = folder.parts[0] if folder.parts and folder.parts[0] in LAB_FOLDERS else folder.name
+    return LAB_FOLDERS.index(name) if name in LAB_FOLDERS else len(LAB_FOLDERS)
 
 
 def grade_in_groups(groups: list[list[Path]], session: Session) -> tuple[int, dict[str, Any] | None]:
@@ -135,8 +138,7 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
     merged = dict(parts[0])
     tests = [test for part in parts for test in part["tests"]]
-    tests.sort(key=lambda test: LAB_FOLDERS.index(test["nodeid"].split("/")[0])
-               if test["nodeid"].split("/")[0] in LAB_FOLDERS else len(LAB_FOLDERS))
+    tests.sort(key=lambda test: lab_position(Path(test["nodeid"].split("::")[0])))
     merged["tests"] = tests
     merged["collectors"] = [collector for part in parts for collector in part.get("collectors", [])]
     if any("warnings" in part for part in parts):

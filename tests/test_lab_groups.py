@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.budget import Budget, SharedSeconds
-from grader.lab_groups import split
+from grader.lab_groups import MAX_DEFAULT_JOBS, default_jobs, split
 from grader.paths import JUDGE_TESTS_DIR, REPO_ROOT
 from ipdl.catalogue import LABS
 
@@ -29,6 +29,11 @@ def test_one_job_or_one_lab_is_one_group() -> None:
     assert names(split(ALL_LABS, 1)) == [["lab1", "lab2", "lab3", "lab4", "lab5", "lab6"]]
     assert names(split(ALL_LABS[:1], 2)) == [["lab1"]]
     assert names(split(ALL_LABS[:2], 6)) == [["lab1"], ["lab2"]]
+
+
+def test_judges_per_submission_as_asked_else_two_where_there_are_two_cores() -> None:
+    assert default_jobs(3, cores=1) == 3
+    assert [default_jobs(0, cores=cores) for cores in (0, 1, 2, 16)] == [1, 1, 2, MAX_DEFAULT_JOBS]
 
 
 def test_the_budget_is_one_total_for_the_processes_forked_after_it() -> None:

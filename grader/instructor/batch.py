@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import report_page
+from grader import lab_groups, report_page
 from grader.budget import Budget
 from grader.instructor import slurm
 from grader.instructor.judge_slot import JudgeSlot, SlotFamily, SlotTimeout
@@ -100,8 +100,8 @@ class Batch:
         self.feedback = self.out / "feedback"
         self.budget_s = args.budget
         cores = len(os.sched_getaffinity(0))  # the cores given to us (Slurm's)
-        self.jobs = max(1, cores // args.workers)  # judges per submission, each grading some of its labs
-        self.threads = max(1, cores // args.workers // self.jobs)
+        self.jobs = lab_groups.default_jobs(0, cores // args.workers)  # judges per submission, as on its own
+        self.threads = max(1, cores // (args.workers * self.jobs))
         self.slots: queue.Queue[JudgeSlot] = queue.Queue()
         for slot in family.slots:
             self.slots.put(slot)

@@ -18,6 +18,7 @@ import select
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from grader.paths import REPO_ROOT
 
@@ -84,7 +85,7 @@ class JudgeSlot:
             return False
         return self.process.poll() is None
 
-    def grade(self, argv: list[str], log, timeout_s: float) -> int:
+    def grade(self, argv: list[str], log: Path, timeout_s: float) -> int:
         """Run `python -m grader argv` in the slot, its output appended to `log`; its exit code."""
         if not self.alive() or self.graded >= SUBMISSIONS_PER_PROCESS:
             self.stop()
